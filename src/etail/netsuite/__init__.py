@@ -1,0 +1,1 @@
+"""etail.netsuite."""

@@ -1,0 +1,1 @@
+"""Job queues: the in-process runner and the Celery adapter."""

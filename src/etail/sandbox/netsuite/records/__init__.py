@@ -1,0 +1,1 @@
+"""REST records, SuiteQL and RESTlets of the NetSuite sandbox."""

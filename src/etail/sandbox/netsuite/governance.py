@@ -1,0 +1,1 @@
+"""Concurrency governance of the sandbox (placeholder until the records work lands)."""

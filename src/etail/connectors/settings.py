@@ -1,10 +1,10 @@
 """Settings of the Jet - NetSuite integration, as the mappings and steps read them.
 
-The integrator stores the values a person enters on the integration's Settings page as plain
-JSON; :func:`IntegrationSettings.from_mapping` turns that JSON into frozen, validated objects so
-that every mapping is a pure function of ``(record, settings)``. The groups and names follow the
-Celigo eTail apps (celigo-jet.md §2.3): General, Order (customers, shipping, tax, SKUs, on-demand
-ids), Fulfillment (carrier map), Inventory (location -> fulfillment node map), Pricing, Returns.
+The integrator stores the values a person enters on the integration's Settings page as JSON
+(schema: ``etail.integrator.app_settings``, same group and field names);
+:func:`IntegrationSettings.from_mapping` turns that JSON into frozen objects so that every
+mapping is a pure function of ``(record, settings)``. The groups follow the Celigo eTail apps
+(celigo-jet.md §2.3): General, Order, Fulfillment, Inventory and price, Returns and refunds.
 
 Every error names the setting and the fix.
 """
@@ -18,9 +18,7 @@ from typing import Any, Literal
 from etail.errors import SettingsError
 
 CustomerMode = Literal["per_order", "default"]
-ShippingMode = Literal["header", "item"]
-TaxMode = Literal["item", "none"]
-RefundMode = Literal["customer_refund", "none"]
+UnknownSku = Literal["reject", "error"]
 
 # Jet carrier enum (celigo-jet.md §3.2 "Carriers"); anything else is sent as "Other".
 JET_CARRIERS: frozenset[str] = frozenset(
@@ -39,28 +37,34 @@ JET_CARRIERS: frozenset[str] = frozenset(
 class GeneralSettings:
     """General: where records land in NetSuite and how they are labelled."""
 
-    channel: str = "Jet"  # the "eTail Channel" written on every transaction
+    etail_channel: str = "Jet"  # the "eTail Channel" written on every transaction
     subsidiary_id: str | None = None
     location_id: str | None = None  # default NetSuite location of new sales orders
+    item_aliases: bool = False
 
 
 @dataclass(frozen=True)
 class OrderSettings:
-    """Order flow: customers, shipping, tax, unknown SKUs and on-demand order ids."""
+    """Order flow: customers, shipping, tax, unknown SKUs and on-demand order ids.
+
+    A blank ``shipping_item_id`` puts Jet's shipping on the order header (``shippingCost``); a
+    set one adds a shipping line. A blank ``tax_item_id`` leaves tax to NetSuite; a set one adds
+    Jet's tax as a line (REST tax fields need SuiteTax, netsuite-tba.md §5).
+    """
 
     customer_mode: CustomerMode = "per_order"
     default_customer_id: str | None = None
-    shipping_mode: ShippingMode = "header"
     shipping_item_id: str | None = None
-    tax_mode: TaxMode = "none"
     tax_item_id: str | None = None
+    discount_item_id: str | None = None
     # Jet request_shipping_method (or service level) -> NetSuite ship item internal id.
     ship_method_map: Mapping[str, str] = field(default_factory=dict)
-    default_ship_method_id: str | None = None
-    fail_if_no_ship_method: bool = False
-    # celigo-jet.md §2.3: reject as "nonfulfillable - invalid merchant SKU" when a SKU is unknown.
-    reject_unknown_sku: bool = True
+    default_ship_method: str | None = None
+    # celigo-jet.md §2.3: reject as "nonfulfillable - invalid merchant SKU", or keep as an error.
+    unknown_sku: UnknownSku = "reject"
+    auto_acknowledge: bool = True
     on_demand_order_ids: tuple[str, ...] = ()
+    duration_days: int = 7
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class FulfillmentSettings:
 
     carrier_map: Mapping[str, str] = field(default_factory=dict)
     default_carrier: str = "Other"
+    return_location_id: str | None = None
     method_map: Mapping[str, str] = field(default_factory=dict)
     default_method: str = "Other"
     ship_from_zip: str = "00000"
@@ -76,24 +81,29 @@ class FulfillmentSettings:
 
 @dataclass(frozen=True)
 class InventorySettings:
-    """Inventory flow: NetSuite location internal id -> Jet fulfillment node id."""
+    """Inventory and price flows: NetSuite location internal id -> Jet fulfillment node id."""
 
+    fulfillment_node: str | None = None  # blank: the Jet connection's node
     location_node_map: Mapping[str, str] = field(default_factory=dict)
-    buffer_stock: int = 0  # units held back from every node (safety stock)
+    buffer_quantity: int = 0  # units held back from every node (safety stock)
+    sync_prices: bool = True
+    price_level: str = "Base Price"
 
-
-@dataclass(frozen=True)
-class PricingSettings:
-    """Price flow: which NetSuite item field is the Jet price."""
-
-    price_field: str = "basePrice"
+    def node_for(self, location: str, connection_node: str | None) -> str | None:
+        """The Jet node of a NetSuite location: the map, else the one default node."""
+        if location in self.location_node_map:
+            return self.location_node_map[location]
+        if self.location_node_map:
+            return None  # a map is set: unmapped locations are left out
+        return self.fulfillment_node or connection_node
 
 
 @dataclass(frozen=True)
 class ReturnSettings:
     """Return flow: how the refund is written in NetSuite and what Jet is told."""
 
-    refund_mode: RefundMode = "customer_refund"
+    create_refund: bool = True
+    refund_account_id: str | None = None
     agree_to_return_charge: bool = True
 
 
@@ -105,26 +115,23 @@ class IntegrationSettings:
     order: OrderSettings = field(default_factory=OrderSettings)
     fulfillment: FulfillmentSettings = field(default_factory=FulfillmentSettings)
     inventory: InventorySettings = field(default_factory=InventorySettings)
-    pricing: PricingSettings = field(default_factory=PricingSettings)
     returns: ReturnSettings = field(default_factory=ReturnSettings)
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> IntegrationSettings:
-        """Build from stored JSON ``{"general": {...}, "order": {...}, ...}``; unknown keys fail."""
+    def from_mapping(cls, data: Mapping[str, Any] | None) -> IntegrationSettings:
+        """Build from the integration's stored JSON ``{"general": {...}, "order": {...}}``.
+
+        The integrator validates what people save (``etail.integrator.app_settings``); keys this
+        side does not use are skipped so both can evolve, but a wrong type fails naming the field.
+        """
         groups: dict[str, Any] = {}
         for f in fields(cls):
-            raw = data.get(f.name) or {}
+            raw = (data or {}).get(f.name) or {}
             if not isinstance(raw, Mapping):
                 raise SettingsError(
                     f"setting group {f.name!r} must be an object", field=f.name, hint="use {}"
                 )
             groups[f.name] = _group(f.name, _GROUP_TYPES[f.name], raw)
-        unknown = set(data) - set(groups)
-        if unknown:
-            name = sorted(unknown)[0]
-            raise SettingsError(
-                f"unknown setting group {name!r}", field=name, hint=f"use one of {sorted(groups)}"
-            )
         settings = cls(**groups)
         settings.validate()
         return settings
@@ -137,28 +144,18 @@ class IntegrationSettings:
             "order.default_customer_id",
             "set the NetSuite internal id of the default customer, or use per_order",
         )
-        _require(
-            o.shipping_mode != "item" or o.shipping_item_id,
-            "order.shipping_item_id",
-            "set the NetSuite shipping item id, or use shipping_mode header",
-        )
-        _require(
-            o.tax_mode != "item" or o.tax_item_id,
-            "order.tax_item_id",
-            "set the NetSuite tax item id, or use tax_mode none",
-        )
-        for node_carrier in self.fulfillment.carrier_map.values():
+        for carrier in self.fulfillment.carrier_map.values():
             _require(
-                node_carrier in JET_CARRIERS,
+                carrier in JET_CARRIERS,
                 "fulfillment.carrier_map",
-                f"{node_carrier!r} is not a Jet carrier; use one of Jet's carriers or Other",
+                f"{carrier!r} is not a Jet carrier; use one of Jet's carriers or Other",
             )
         _require(
             self.fulfillment.default_carrier in JET_CARRIERS,
             "fulfillment.default_carrier",
             "use one of Jet's carriers or Other",
         )
-        _require(self.inventory.buffer_stock >= 0, "inventory.buffer_stock", "use 0 or more")
+        _require(self.inventory.buffer_quantity >= 0, "inventory.buffer_quantity", "use 0 or more")
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape :meth:`from_mapping` reads (for pages and storage)."""
@@ -170,16 +167,13 @@ _GROUP_TYPES: dict[str, type] = {
     "order": OrderSettings,
     "fulfillment": FulfillmentSettings,
     "inventory": InventorySettings,
-    "pricing": PricingSettings,
     "returns": ReturnSettings,
 }
 
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     "order.customer_mode": ("per_order", "default"),
-    "order.shipping_mode": ("header", "item"),
-    "order.tax_mode": ("item", "none"),
-    "returns.refund_mode": ("customer_refund", "none"),
+    "order.unknown_sku": ("reject", "error"),
 }
 
 
@@ -193,11 +187,7 @@ def _group(group: str, kind: type, raw: Mapping[str, Any]) -> Any:
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in known:
-            raise SettingsError(
-                f"unknown setting {group}.{key}",
-                field=f"{group}.{key}",
-                hint=f"use one of {sorted(known)}",
-            )
+            continue
         default = getattr(kind(), key)
         name = f"{group}.{key}"
         values[key] = _coerce(name, value, default)

@@ -23,38 +23,52 @@ INVENTORY_FIELDS: tuple[FieldMapping, ...] = (
     FieldMapping(
         "locations[].location",
         "fulfillment_nodes[].fulfillment_node_id",
-        "inventory.location_node_map; unmapped locations are left out",
+        "inventory.location_node_map, else the one fulfillment node",
     ),
     FieldMapping(
         "locations[].quantityAvailable",
         "fulfillment_nodes[].quantity",
-        "minus inventory.buffer_stock, at least 0",
+        "minus inventory.buffer_quantity, at least 0",
     ),
 )
 PRICE_FIELDS: tuple[FieldMapping, ...] = (
     FieldMapping("inventoryItem.itemId", "merchant_sku", "URL /merchant-skus/{sku}/price"),
-    FieldMapping("inventoryItem.<pricing.price_field>", "price", "rounded to cents"),
+    FieldMapping("inventoryItem <inventory.price_level>", "price", "rounded to cents"),
 )
 
 
-def node_quantities(doc: Json, settings: IntegrationSettings) -> dict[str, int]:
-    """Jet fulfillment node -> quantity to publish (summed when two locations share a node)."""
+def node_quantities(
+    doc: Json, settings: IntegrationSettings, connection_node: str | None = None
+) -> dict[str, int]:
+    """Jet fulfillment node -> quantity to publish (summed when two locations share a node).
+
+    Without a location map every location feeds the one node of the settings or the Jet
+    connection (a merchant with a single warehouse).
+    """
     s = settings.inventory
     out: dict[str, int] = {}
     for i, loc in enumerate(doc.get("locations") or []):
-        node = s.location_node_map.get(text(loc, "location"))
+        node = s.node_for(text(loc, "location"), connection_node)
         if node is None:
             continue
-        available = loc.get("quantityAvailable")
-        units = quantity(max(int(available or 0), 0), f"locations[{i}].quantityAvailable")
-        out[node] = out.get(node, 0) + units
-    return {node: max(units - s.buffer_stock, 0) for node, units in out.items()}
+        available = _whole(loc.get("quantityAvailable"), f"locations[{i}].quantityAvailable")
+        out[node] = out.get(node, 0) + max(available, 0)
+    return {node: max(units - s.buffer_quantity, 0) for node, units in out.items()}
 
 
-def inventory_message(doc: Json, settings: IntegrationSettings) -> Json:
+def _whole(value: object, field: str) -> int:
+    """A stock figure; NetSuite may report negative availability, which Jet gets as 0."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+        return 0
+    return quantity(value if value is not None else 0, field)
+
+
+def inventory_message(
+    doc: Json, settings: IntegrationSettings, connection_node: str | None = None
+) -> Json:
     """``PATCH /merchant-skus/{sku}/inventory`` body."""
     text(doc, "sku", required=True)
-    nodes = node_quantities(doc, settings)
+    nodes = node_quantities(doc, settings, connection_node)
     if not nodes:
         raise MappingError(
             "no NetSuite location of this item is mapped to a Jet fulfillment node",
@@ -78,12 +92,12 @@ def changed(message: Json, last_sent: Mapping[str, int] | None) -> bool:
 def price_message(doc: Json, settings: IntegrationSettings) -> Json:
     """``PUT /merchant-skus/{sku}/price`` body."""
     text(doc, "sku", required=True)
-    field = settings.pricing.price_field
+    field = settings.inventory.price_level
     if doc.get("price") is None:
         raise MappingError(
             f"item has no {field}",
             field=field,
-            hint="set the item's price in NetSuite or choose another pricing.price_field",
+            hint="set the item's price in NetSuite or choose another inventory.price_level",
         )
     amount = money(doc.get("price"), field)
     if amount <= 0:

@@ -44,12 +44,14 @@ FIELDS: tuple[FieldMapping, ...] = (
     FieldMapping("order_placed_date", "salesOrder.tranDate", "date part"),
     FieldMapping("buyer.name", "customer.firstName / lastName", "split at the last space"),
     FieldMapping("hash_email", "customer.externalId", "jet-<hash_email>; per_order mode"),
-    FieldMapping("(setting) order.default_customer_id", "salesOrder.entity", "default mode"),
+    FieldMapping(
+        "(setting) order.default_customer_id", "salesOrder.entity", "customer_mode default"
+    ),
     FieldMapping("shipping_to.*", "salesOrder.shippingAddress"),
     FieldMapping(
         "order_detail.request_shipping_method",
         "salesOrder.shipMethod",
-        "order.ship_method_map, else order.default_ship_method_id",
+        "order.ship_method_map, else order.default_ship_method",
     ),
     FieldMapping("order_items[].merchant_sku", "item[].item", "item lookup by SKU (itemId)"),
     FieldMapping(
@@ -60,9 +62,11 @@ FIELDS: tuple[FieldMapping, ...] = (
     FieldMapping(
         "sum(item_shipping_cost)",
         "salesOrder.shippingCost or shipping item line",
-        "order.shipping_mode",
+        "header, or a line when order.shipping_item_id is set",
     ),
-    FieldMapping("sum(item_tax + item_shipping_tax)", "tax item line", "order.tax_mode"),
+    FieldMapping(
+        "sum(item_tax + item_shipping_tax)", "tax item line", "when order.tax_item_id is set"
+    ),
     FieldMapping("salesOrder.tranId", "acknowledge.alt_order_id", "after the order exists"),
 )
 
@@ -113,7 +117,7 @@ def customer_record(order: Json, settings: IntegrationSettings) -> Json:
             "firstName": first[:32],
             "lastName": last[:32],
             "phone": text(order, "buyer.phone_number") or None,
-            "comments": f"{settings.general.channel} buyer",
+            "comments": f"{settings.general.etail_channel} buyer",
             "subsidiary": ref(settings.general.subsidiary_id),
         }
     )
@@ -126,14 +130,7 @@ def ship_method_id(order: Json, settings: IntegrationSettings) -> str | None:
         wanted = text(order, key)
         if wanted and wanted in o.ship_method_map:
             return o.ship_method_map[wanted]
-    if o.default_ship_method_id is None and o.fail_if_no_ship_method:
-        wanted = text(order, "order_detail.request_shipping_method") or "(none)"
-        raise MappingError(
-            f"no NetSuite ship method for Jet method {wanted!r}",
-            field="order_detail.request_shipping_method",
-            hint="add it to order.ship_method_map or set order.default_ship_method_id",
-        )
-    return o.default_ship_method_id
+    return o.default_ship_method
 
 
 def sales_order_record(
@@ -147,7 +144,7 @@ def sales_order_record(
     if not lines:
         raise MappingError("every line is cancelled: nothing to fulfil", field="order_items")
     o, g = settings.order, settings.general
-    if o.shipping_mode == "item" and shipping:
+    if o.shipping_item_id and shipping:
         lines.append(
             {
                 "item": ref(o.shipping_item_id),
@@ -156,7 +153,7 @@ def sales_order_record(
                 "amount": as_float(shipping),
             }
         )
-    if o.tax_mode == "item" and tax:
+    if o.tax_item_id and tax:
         lines.append(
             {
                 "item": ref(o.tax_item_id),
@@ -172,13 +169,13 @@ def sales_order_record(
             "entity": ref(customer_id),
             "tranDate": placed[:10] or None,
             "otherRefNum": text(order, "reference_order_id") or None,
-            "memo": f"{g.channel} order {text(order, 'reference_order_id')}".strip(),
-            "custbody_etail_channel": g.channel,
+            "memo": f"{g.etail_channel} order {text(order, 'reference_order_id')}".strip(),
+            "custbody_etail_channel": g.etail_channel,
             "custbody_etail_order_id": order_id(order),
             "subsidiary": ref(g.subsidiary_id),
             "location": ref(g.location_id),
             "shipMethod": ref(ship_method_id(order, settings)),
-            "shippingCost": as_float(shipping) if o.shipping_mode == "header" else None,
+            "shippingCost": None if o.shipping_item_id else as_float(shipping),
             "shippingAddress": _address(order),
             "item": {"items": lines},
         }

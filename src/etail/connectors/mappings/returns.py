@@ -46,7 +46,7 @@ FIELDS: tuple[FieldMapping, ...] = (
     FieldMapping(
         "sum(requested_refund_amount.*)",
         "customerRefund.total",
-        "jet-refund-<id>; returns.refund_mode",
+        "jet-refund-<id>; when returns.create_refund",
     ),
     FieldMapping("requested_refund_amount", "complete.items[].refund_amount", "as requested"),
 )
@@ -106,7 +106,7 @@ def return_authorization_record(
             "createdFrom": ref(text(sales_order, "id", required=True)),
             "otherRefNum": text(ret, "reference_return_authorization_id") or None,
             "memo": "; ".join(reasons)[:999] or None,
-            "custbody_etail_channel": settings.general.channel,
+            "custbody_etail_channel": settings.general.etail_channel,
             "item": {"items": lines},
         }
     )
@@ -119,8 +119,9 @@ def refund_record(ret: Json, *, sales_order: Json, settings: IntegrationSettings
             "externalId": safe_id(REFUND_PREFIX, return_id(ret)),
             "customer": sales_order.get("entity"),
             "total": as_float(refund_total(ret)),
-            "memo": f"{settings.general.channel} return {return_id(ret)}",
-            "custbody_etail_channel": settings.general.channel,
+            "memo": f"{settings.general.etail_channel} return {return_id(ret)}",
+            "account": ref(settings.returns.refund_account_id),
+            "custbody_etail_channel": settings.general.etail_channel,
         }
     )
 

@@ -1,0 +1,371 @@
+"""The engine's one entry point for pages, API, CLI and workers: run, retry, resolve, schedule.
+
+State lives in the stores; the queue only moves job ids (python-style.md §3.5), so any process
+(the in-process runner, a Celery worker, the CLI) can execute a job by id. One job of a flow runs
+at a time; a job requested while another runs waits as ``queued`` and is submitted when the
+running one ends (celigo-jet.md §1.1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from etail.engine.clocks import AsyncioSleeper, SystemClock
+from etail.engine.flows import FlowRegistry, FlowSpec
+from etail.engine.jobs import Job, JobKind, JobStatus
+from etail.engine.ports import (
+    Clock,
+    ErrorStore,
+    FlowConfig,
+    FlowConfigStore,
+    JobQueue,
+    JobStore,
+    ProgressCallback,
+    Sleeper,
+    StateStore,
+)
+from etail.engine.records import ErrorEntry, ErrorState
+from etail.engine.retries import RetryPolicy
+from etail.engine.runner import LAST_EXPORT_AT, CancelToken, Runner
+from etail.engine.schedules import Schedule
+from etail.errors import FlowError, JobError
+
+AUTO_RETRY = "auto-retry"
+SCHEDULE = "schedule"
+
+
+@dataclass(frozen=True, slots=True)
+class Stores:
+    """The four stores the engine keeps its state in."""
+
+    jobs: JobStore
+    errors: ErrorStore
+    state: StateStore
+    configs: FlowConfigStore
+
+
+@dataclass(frozen=True, slots=True)
+class FlowSummary:
+    """One row of the flows table (Name, Errors, Last run, Mapping, Schedule, Settings, On/Off)."""
+
+    flow: FlowSpec
+    config: FlowConfig
+    open_errors: int
+    last_job: Job | None
+    running: bool
+    queued: int
+
+    @property
+    def schedule_label(self) -> str:
+        if not self.config.schedule:
+            return "Not scheduled"
+        return Schedule.parse(self.config.schedule, self.config.timezone).label
+
+
+class _NoQueue:
+    def submit(self, job_id: str) -> None:
+        """Jobs wait until someone calls ``execute``."""
+
+
+class FlowService:
+    """Runs flows of a registry against a set of stores."""
+
+    def __init__(
+        self,
+        flows: FlowRegistry,
+        stores: Stores,
+        *,
+        queue: JobQueue | None = None,
+        clock: Clock | None = None,
+        sleeper: Sleeper | None = None,
+        policy: RetryPolicy | None = None,
+        stale_after: timedelta = timedelta(minutes=15),
+    ) -> None:
+        self.flows = flows
+        self.stores = stores
+        self.queue: JobQueue = queue or _NoQueue()
+        self.clock: Clock = clock or SystemClock()
+        self.policy = policy or RetryPolicy()
+        self.stale_after = stale_after
+        self.runner = Runner(
+            jobs=stores.jobs,
+            errors=stores.errors,
+            state=stores.state,
+            clock=self.clock,
+            sleeper=sleeper or AsyncioSleeper(),
+            policy=self.policy,
+        )
+        self._tokens: dict[str, CancelToken] = {}
+
+    # -- configuration -----------------------------------------------------------------------
+
+    def config(self, flow_id: str) -> FlowConfig:
+        flow = self.flows.get(flow_id)
+        return self.stores.configs.get(flow_id) or FlowConfig(flow.id, schedule=flow.schedule)
+
+    def settings(self, flow_id: str) -> dict[str, Any]:
+        """The flow's defaults overlaid with what the user saved."""
+        return {**self.flows.get(flow_id).settings, **self.config(flow_id).settings}
+
+    def set_enabled(self, flow_id: str, enabled: bool) -> FlowConfig:
+        cfg = self.config(flow_id)
+        cfg.enabled = enabled
+        cfg.next_run_at = self._next_run(cfg) if enabled else None
+        self.stores.configs.put(cfg)
+        return cfg
+
+    def set_schedule(self, flow_id: str, schedule: str | None, timezone: str = "UTC") -> FlowConfig:
+        """Set a preset or cron schedule (``None`` or empty: run on demand only)."""
+        cfg = self.config(flow_id)
+        if schedule:
+            parsed = Schedule.parse(schedule, timezone)
+            cfg.schedule, cfg.timezone = parsed.expression, parsed.timezone
+        else:
+            cfg.schedule, cfg.timezone = None, timezone
+        cfg.next_run_at = self._next_run(cfg) if cfg.enabled else None
+        self.stores.configs.put(cfg)
+        return cfg
+
+    def save_settings(self, flow_id: str, values: Mapping[str, Any]) -> FlowConfig:
+        """Save settings overrides; keys must be settings the flow declares."""
+        flow = self.flows.get(flow_id)
+        unknown = sorted(set(values) - set(flow.settings))
+        if unknown:
+            raise FlowError(
+                f"flow {flow_id} has no setting(s) {', '.join(unknown)}",
+                hint=f"known settings: {', '.join(flow.settings) or 'none'}",
+            )
+        cfg = self.config(flow_id)
+        cfg.settings = {**cfg.settings, **values}
+        self.stores.configs.put(cfg)
+        return cfg
+
+    def _next_run(self, cfg: FlowConfig) -> datetime | None:
+        if not cfg.schedule:
+            return None
+        return Schedule.parse(cfg.schedule, cfg.timezone).next_run(self.clock.now())
+
+    # -- requesting work ---------------------------------------------------------------------
+
+    def request_run(
+        self, flow_id: str, *, triggered_by: str = "user", keys: Sequence[str] = ()
+    ) -> Job:
+        """Queue a run of a flow (``keys``: an on-demand run of just those records)."""
+        self.flows.get(flow_id)
+        params: dict[str, Any] = {"keys": [str(k) for k in keys]} if keys else {}
+        return self._enqueue(Job(flow_id=flow_id, triggered_by=triggered_by, params=params))
+
+    def request_retry(
+        self,
+        *,
+        flow_id: str | None = None,
+        error_ids: Sequence[str] = (),
+        triggered_by: str = "user",
+    ) -> list[Job]:
+        """Queue retry jobs for the given open errors, or every open error of ``flow_id``.
+
+        One retry job per flow; resolved errors cannot be retried (celigo-jet.md §1.8).
+        """
+        by_flow = self._open_errors_by_flow(flow_id, error_ids)
+        jobs = []
+        for fid, ids in by_flow.items():
+            job = Job(flow_id=fid, kind=JobKind.RETRY, triggered_by=triggered_by)
+            job.params = {"error_ids": ids}
+            jobs.append(self._enqueue(job))
+        return jobs
+
+    def _open_errors_by_flow(
+        self, flow_id: str | None, error_ids: Sequence[str]
+    ) -> dict[str, list[str]]:
+        if error_ids:
+            entries = [self.stores.errors.get(i) for i in error_ids]
+            closed = [e.id for e in entries if not e.is_open]
+            if closed:
+                raise JobError(
+                    f"error(s) {', '.join(closed)} are resolved and cannot be retried",
+                    hint="only open errors can be retried",
+                )
+        elif flow_id is not None:
+            self.flows.get(flow_id)
+            entries = self._all_open(flow_id)
+        else:
+            raise JobError("nothing to retry", hint="name error ids or a flow")
+        grouped: dict[str, list[str]] = {}
+        for e in entries:
+            grouped.setdefault(e.flow_id, []).append(e.id)
+        return grouped
+
+    def _all_open(self, flow_id: str) -> list[ErrorEntry]:
+        found: list[ErrorEntry] = []
+        while batch := self.stores.errors.find(
+            flow_id=flow_id, state=ErrorState.OPEN, limit=500, offset=len(found)
+        ):
+            found.extend(batch)
+        return found
+
+    def _enqueue(self, job: Job) -> Job:
+        job.created_at = self.clock.now()
+        self.stores.jobs.add(job)
+        self.queue.submit(job.id)
+        return job
+
+    def resolve(self, error_ids: Sequence[str], by: str) -> int:
+        for error_id in error_ids:
+            self.stores.errors.get(error_id)  # unknown ids are a mistake worth reporting
+        return self.stores.errors.resolve(list(error_ids), by, self.clock.now())
+
+    def resolve_all(self, flow_id: str, by: str) -> int:
+        ids = [e.id for e in self._all_open(flow_id)]
+        return self.stores.errors.resolve(ids, by, self.clock.now())
+
+    def cancel(self, job_id: str) -> Job:
+        """Cancel a queued job now, or ask a running one to stop after its records in flight."""
+        job = self.stores.jobs.get(job_id)
+        if job.status is JobStatus.QUEUED:
+            job.transition(JobStatus.CANCELED, self.clock.now(), "canceled before it started")
+            self.stores.jobs.update(job, expected=JobStatus.QUEUED)
+            return job
+        if job.status is JobStatus.CANCELED:
+            return job
+        if job.status is not JobStatus.RUNNING:
+            raise JobError(f"job {job_id} has already ended ({job.status.value})")
+        if job_id in self._tokens:
+            self._tokens[job_id].set()
+        return self.stores.jobs.request_cancel(job_id)
+
+    # -- executing ---------------------------------------------------------------------------
+
+    async def execute(self, job_id: str, *, progress: ProgressCallback | None = None) -> Job:
+        """Run a queued job if its turn has come; otherwise leave it waiting and return it."""
+        job = self.stores.jobs.claim(job_id, self.clock.now())
+        if job is None:
+            return self.stores.jobs.get(job_id)
+        token = self._tokens[job.id] = CancelToken()
+        try:
+            return await self._run_claimed(job, progress, token)
+        finally:
+            self._tokens.pop(job.id, None)
+            self._submit_next(job.flow_id)
+
+    async def _run_claimed(
+        self, job: Job, progress: ProgressCallback | None, token: CancelToken
+    ) -> Job:
+        try:
+            flow = self.flows.get(job.flow_id)
+            settings = self.settings(job.flow_id)
+            if job.kind is JobKind.RETRY:
+                entries = self._retry_entries(job)
+                return await self.runner.retry(
+                    flow, job, entries, settings, progress=progress, cancel=token
+                )
+            return await self.runner.run(flow, job, settings, progress=progress, cancel=token)
+        except FlowError as exc:
+            job.transition(JobStatus.FAILED, self.clock.now(), f"flow error: {exc}")
+            self.stores.jobs.update(job, expected=JobStatus.RUNNING)
+            return job
+
+    def _retry_entries(self, job: Job) -> list[ErrorEntry]:
+        ids = [str(i) for i in job.params.get("error_ids", [])]
+        entries = [self.stores.errors.get(i) for i in ids]
+        return [e for e in entries if e.is_open]  # resolved meanwhile: nothing to do
+
+    def _submit_next(self, flow_id: str) -> None:
+        nxt = self.stores.jobs.next_queued(flow_id)
+        if nxt is not None:
+            self.queue.submit(nxt.id)
+
+    # -- the scheduler tick ------------------------------------------------------------------
+
+    def tick(self) -> list[Job]:
+        """Run due schedules and due automatic retries; recover jobs whose process died.
+
+        Call it about once a minute (flows run at most once a minute; celigo-jet.md §1.6). A due
+        flow that still has a job waiting is not queued twice: missed runs are skipped.
+        """
+        now = self.clock.now()
+        self.recover_stale()
+        started = [*self._due_schedules(now), *self._due_retries(now)]
+        return started
+
+    def _due_schedules(self, now: datetime) -> list[Job]:
+        jobs = []
+        for cfg in self.stores.configs.all():
+            if cfg.flow_id not in self.flows or not cfg.enabled or not cfg.schedule:
+                continue
+            if cfg.next_run_at is None:
+                cfg.next_run_at = self._next_run(cfg)
+            elif cfg.next_run_at <= now:
+                if self.stores.jobs.next_queued(cfg.flow_id) is None:
+                    jobs.append(self.request_run(cfg.flow_id, triggered_by=SCHEDULE))
+                cfg.next_run_at = Schedule.parse(cfg.schedule, cfg.timezone).next_run(now)
+            else:
+                continue
+            self.stores.configs.put(cfg)
+        return jobs
+
+    def _due_retries(self, now: datetime) -> list[Job]:
+        due: dict[str, list[ErrorEntry]] = {}
+        for entry in self.stores.errors.due_retries(now, limit=1000):
+            if entry.flow_id in self.flows and self.config(entry.flow_id).enabled:
+                due.setdefault(entry.flow_id, []).append(entry)
+        jobs = []
+        for flow_id, entries in due.items():
+            for entry in entries:  # taken: a failed retry sets the next time itself
+                entry.retry_at = None
+                self.stores.errors.update(entry)
+            job = Job(flow_id=flow_id, kind=JobKind.RETRY, triggered_by=AUTO_RETRY)
+            job.params = {"error_ids": [e.id for e in entries]}
+            jobs.append(self._enqueue(job))
+        return jobs
+
+    def recover_stale(self, stale_after: timedelta | None = None) -> list[Job]:
+        """Fail running jobs whose heartbeat stopped (their process died or was killed).
+
+        Their records are not lost: the delta time only moves on a completed run, so the next
+        run exports them again, and every import step is an idempotent upsert.
+        """
+        limit = self.stale_after if stale_after is None else stale_after
+        now = self.clock.now()
+        recovered = []
+        for job in self.stores.jobs.find(statuses=[JobStatus.RUNNING], limit=1000):
+            beat = job.heartbeat_at or job.started_at
+            if job.id in self._tokens or beat is None or now - beat < limit:
+                continue
+            job.transition(JobStatus.FAILED, now, "interrupted: no heartbeat from its process")
+            try:
+                self.stores.jobs.update(job, expected=JobStatus.RUNNING)
+            except JobError:
+                continue  # it ended meanwhile
+            recovered.append(job)
+            self._submit_next(job.flow_id)
+        return recovered
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def overview(self) -> list[FlowSummary]:
+        counts = self.stores.errors.open_counts()
+        rows = []
+        for flow in self.flows:
+            recent = self.stores.jobs.find(flow_id=flow.id, limit=20)
+            finished = [j for j in recent if j.status is not JobStatus.QUEUED]
+            rows.append(
+                FlowSummary(
+                    flow=flow,
+                    config=self.config(flow.id),
+                    open_errors=counts.get(flow.id, 0),
+                    last_job=finished[0] if finished else None,
+                    running=any(j.status is JobStatus.RUNNING for j in recent),
+                    queued=sum(j.status is JobStatus.QUEUED for j in recent),
+                )
+            )
+        return rows
+
+    def last_export_at(self, flow_id: str) -> datetime | None:
+        value = self.stores.state.get(flow_id, LAST_EXPORT_AT)
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+__all__ = ["AUTO_RETRY", "SCHEDULE", "FlowService", "FlowSummary", "Stores"]

@@ -1,0 +1,34 @@
+"""Alembic environment of the NetSuite sandbox.
+
+Run programmatically by ``Store.open`` with a live connection in ``config.attributes``;
+``render_as_batch`` lets ALTERs work on SQLite (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection, create_engine
+
+import etail.sandbox.netsuite.models  # noqa: F401  (registers the admin tables)
+from etail.sandbox.netsuite.db import Base
+
+config = context.config
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    _run(connection)
+else:  # the alembic command line, pointed at a URL in the ini
+    engine = create_engine(config.get_main_option("sqlalchemy.url") or "sqlite://")
+    with engine.begin() as conn:
+        _run(conn)

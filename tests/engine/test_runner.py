@@ -193,9 +193,7 @@ async def test_rerunning_a_flow_is_idempotent_and_keeps_one_open_error_per_recor
         if rec.key == "4":
             raise RecordRejectedError("bad record 4")
 
-    svc = service(
-        flow(ListExport(records(6)), FunctionImport("guard", guard), target, delta=False)
-    )
+    svc = service(flow(ListExport(records(6)), FunctionImport("guard", guard), target, delta=False))
     first = await run_once(svc)
     second = await run_once(svc)
     assert len(target.rows) == 5 and target.writes == 10
@@ -238,11 +236,6 @@ async def test_a_connection_error_stops_the_job_and_keeps_the_delta_time() -> No
 
 
 async def test_an_export_failure_fails_the_job() -> None:
-    class Broken:
-        async def pages(self, request: Any) -> Any:
-            yield None.__class__  # never reached as a page
-            raise TransientError("Jet timed out")
-
     class Failing:
         def pages(self, request: Any) -> Any:
             return self._gen()
@@ -286,7 +279,9 @@ async def test_secrets_never_reach_a_stored_error() -> None:
         raise RecordRejectedError("bad token tok-SECRET-123 in header")
 
     svc = service(
-        flow(ListExport(records(1)), FunctionImport("push", leak), secrets=lambda: ["tok-SECRET-123"])
+        flow(
+            ListExport(records(1)), FunctionImport("push", leak), secrets=lambda: ["tok-SECRET-123"]
+        )
     )
     await run_once(svc)
     [err] = svc.stores.errors.find()
@@ -313,7 +308,9 @@ async def test_concurrency_is_bounded_and_used() -> None:
         await asyncio.sleep(0.005)
         in_flight -= 1
 
-    svc = service(flow(ListExport(records(60), page_size=7), FunctionImport("push", slow), concurrency=5))
+    svc = service(
+        flow(ListExport(records(60), page_size=7), FunctionImport("push", slow), concurrency=5)
+    )
     job = await run_once(svc)
     assert job.counters.success == 60 and job.counters.pages == 9
     assert peak == 5

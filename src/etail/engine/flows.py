@@ -56,6 +56,7 @@ class FlowSpec:
     delta: bool = True
     concurrency: int = 1
     secrets: Callable[[], Iterable[str]] | None = None
+    integration: str = ""  # the integrator tile (integration id) the flow belongs to
 
     def __post_init__(self) -> None:
         if not _ID.match(self.id):

@@ -11,8 +11,9 @@ The app keeps its ``Store`` and ``TbaVerifier`` on ``app.state`` (``create_app``
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -53,6 +54,11 @@ def addressed_url(request: Request) -> str:
     url = f"{scope.get('scheme', 'http')}://{host}{raw_path.decode('latin-1')}"
     query = scope.get("query_string", b"").decode("latin-1")
     return f"{url}?{query}" if query else url
+
+
+# Use this (not a bare ``Depends(get_session)``): scope="function" commits before the response
+# is sent, so a client's next request sees the change.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 async def _verified(request: Request, channel: Channel) -> Caller:

@@ -9,6 +9,7 @@ and comparing it in constant time.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from etail.sandbox.netsuite.models import AccessToken, Account, Integration, Use
 
 TIMESTAMP_WINDOW = 300  # ±5 minutes (NS:subsect_156935170194)
 NONCE_MIN, NONCE_MAX = 6, 64  # NS:subsect_156935170194; SOAP's 6-64 (NS:section_4395630653)
+REALM = re.compile(r'(?:^|[\s,])realm\s*=\s*"([^"]*)"', re.IGNORECASE)
 REQUIRED = (
     "realm",
     "oauth_consumer_key",
@@ -158,8 +160,21 @@ class TbaVerifier:
 
     def verify(self, s: Session, req: SignedRequest, attempt: LoginAttempt) -> Caller:
         """Return the Caller or raise ``LoginRejected``; ``attempt`` collects the audit fields."""
-        oauth = parse_authorization(req.headers.get("authorization"))
-        attempt.realm = oauth.get("realm", "")
+        header = req.headers.get("authorization") or ""
+        found = REALM.search(header)
+        attempt.realm = unquote(found.group(1)) if found else ""
+        try:
+            return self._verify(s, req, header, attempt)
+        except LoginRejected:
+            if attempt.account_pk is None and attempt.realm:
+                # Even a malformed header is logged in the trail of the account it names.
+                attempt.account_pk = s.scalar(
+                    select(Account.id).where(Account.account_id == attempt.realm)
+                )
+            raise
+
+    def _verify(self, s: Session, req: SignedRequest, header: str, attempt: LoginAttempt) -> Caller:
+        oauth = parse_authorization(header)
         query = req.url.partition("?")[2]
         if any(k.startswith("oauth_") for k, _ in parse_qsl(query, keep_blank_values=True)):
             raise LoginRejected("parameter_rejected")  # oauth_* from two places

@@ -7,10 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from etail.sandbox.netsuite.context import Caller
-from etail.sandbox.netsuite.deps import get_session, restlet_caller
+from etail.sandbox.netsuite.deps import SessionDep, restlet_caller
 from etail.sandbox.netsuite.models import AccessToken, Account
 
 router = APIRouter(tags=["netsuite"])
@@ -19,7 +18,7 @@ router = APIRouter(tags=["netsuite"])
 @router.get("/rest/tokeninfo")
 def tokeninfo(
     caller: Annotated[Caller, Depends(restlet_caller)],
-    s: Annotated[Session, Depends(get_session)],
+    s: SessionDep,
 ) -> dict[str, Any]:
     """Who the token is (NS:chapter_157017286140; served on the restlets domain, TBA-signed)."""
     tok = s.get(AccessToken, caller.token_id)
@@ -42,7 +41,7 @@ def tokeninfo(
 @router.get("/rest/datacenterurls", response_model=None)
 def datacenterurls(
     request: Request,
-    s: Annotated[Session, Depends(get_session)],
+    s: SessionDep,
     account: Annotated[str, Query(min_length=1, max_length=40)],
 ) -> dict[str, str] | JSONResponse:
     """URL discovery, no authentication (NS:chapter_157011836591).

@@ -45,7 +45,7 @@ from etail.sandbox.netsuite.admin.schemas import (
     TokenCreate,
     TokenOut,
 )
-from etail.sandbox.netsuite.deps import get_session, get_store
+from etail.sandbox.netsuite.deps import SessionDep, get_store
 from etail.sandbox.netsuite.models import Account
 from etail.sandbox.netsuite.store import Store
 
@@ -77,7 +77,6 @@ _errors: dict[int | str, dict[str, object]] = {
 router = APIRouter(
     prefix="/admin/api", dependencies=[Depends(require_admin_key)], responses=_errors
 )
-SessionDep = Annotated[Session, Depends(get_session)]
 StoreDep = Annotated[Store, Depends(get_store)]
 
 

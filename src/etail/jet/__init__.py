@@ -1,1 +1,65 @@
-"""etail.jet."""
+"""etail.jet: an async client for Jet's merchant API (celigo-jet.md §3).
+
+Imports nothing of etail but ``etail.errors``.
+"""
+
+from etail.jet.client import JET_API, JetClient
+from etail.jet.models import (
+    AckItem,
+    Acknowledgement,
+    FulfillmentNode,
+    Inventory,
+    InventoryInfo,
+    NodePrice,
+    NodeQuantity,
+    Order,
+    OrderItem,
+    Price,
+    PriceInfo,
+    Product,
+    ProductCode,
+    Refund,
+    RefundAmount,
+    RefundItem,
+    RefundRequest,
+    Return,
+    ReturnCompletion,
+    ReturnItem,
+    ReturnSku,
+    Shipment,
+    ShipmentItem,
+    ShipmentMessage,
+    Sku,
+    Token,
+)
+
+__all__ = [
+    "JET_API",
+    "AckItem",
+    "Acknowledgement",
+    "FulfillmentNode",
+    "Inventory",
+    "InventoryInfo",
+    "JetClient",
+    "NodePrice",
+    "NodeQuantity",
+    "Order",
+    "OrderItem",
+    "Price",
+    "PriceInfo",
+    "Product",
+    "ProductCode",
+    "Refund",
+    "RefundAmount",
+    "RefundItem",
+    "RefundRequest",
+    "Return",
+    "ReturnCompletion",
+    "ReturnItem",
+    "ReturnSku",
+    "Shipment",
+    "ShipmentItem",
+    "ShipmentMessage",
+    "Sku",
+    "Token",
+]

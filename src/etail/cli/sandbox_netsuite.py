@@ -1,9 +1,57 @@
-"""Sandbox server command (placeholder until its issue lands)."""
+"""``etail sandbox netsuite``: run the NetSuite sandbox in the foreground."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, cast
 
 import typer
 
+from etail.errors import SettingsError
+from etail.settings import get_settings
 
-def command() -> None:
-    """Not built yet."""
-    typer.echo("not built yet")
-    raise typer.Exit(1)
+FAULT_KINDS = ("5xx", "429", "timeout")
+
+
+def command(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (default 8101).")] = 8101,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Data folder (default $ETAIL_HOME/netsuite).")
+    ] = None,
+    latency_ms: Annotated[int, typer.Option(help="Added to every web-services request.")] = 0,
+    fault_rate: Annotated[float, typer.Option(help="Share of requests that fail, 0-1.")] = 0.0,
+    fault_kind: Annotated[
+        list[str] | None, typer.Option(help="5xx, 429 or timeout (repeatable).")
+    ] = None,
+) -> None:
+    """Serve NetSuite's REST, SuiteQL, RESTlet and token paths, the admin API and pages."""
+    import uvicorn
+
+    from etail.sandbox.netsuite.app import create_app
+    from etail.sandbox.netsuite.options import FaultKind, SandboxOptions
+    from etail.sandbox.netsuite.store import read_admin_key
+
+    kinds = fault_kind or ["5xx"]
+    for kind in kinds:
+        if kind not in FAULT_KINDS:
+            raise SettingsError(
+                f"fault kind {kind!r} is unknown",
+                field="--fault-kind",
+                hint="use 5xx, 429 or timeout",
+            )
+    if not 0.0 <= fault_rate <= 1.0:
+        raise SettingsError("fault rate must be between 0 and 1", field="--fault-rate")
+    if latency_ms < 0:
+        raise SettingsError("latency must be 0 or more milliseconds", field="--latency-ms")
+    folder = data or get_settings().home / "netsuite"
+    options = SandboxOptions(
+        latency_ms=latency_ms,
+        fault_rate=fault_rate,
+        fault_kinds=tuple(cast(FaultKind, k) for k in kinds),
+    )
+    app = create_app(folder, options)
+    typer.echo(f"NetSuite sandbox on http://{host}:{port}  (data: {folder})")
+    typer.echo(f"Pages: http://{host}:{port}/app   Admin API key file: {folder / 'admin.key'}")
+    read_admin_key(folder)
+    uvicorn.run(app, host=host, port=port, log_level="info")

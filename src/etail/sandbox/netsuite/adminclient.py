@@ -225,7 +225,11 @@ def _error(resp: httpx2.Response) -> Exception:
         detail = resp.json().get("detail", [])
         first = detail[0] if detail else {}
         field = ".".join(str(p) for p in first.get("loc", [])[1:]) or None
-        return SettingsError(f"invalid value: {first.get('msg', 'rejected')}", field=field)
+        return SettingsError(
+            f"{field or 'request'} is invalid: {first.get('msg', 'rejected')}",
+            field=field,
+            hint="see `etail ns <command> --help` for the accepted values",
+        )
     if resp.status_code < 500 and err:
         return SettingsError(str(err.get("message", resp.reason_phrase)), field=err.get("field"))
     return ExternalServiceError(

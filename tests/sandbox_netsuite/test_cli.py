@@ -1,0 +1,114 @@
+"""Steps A-D through `etail ns ...`, then a client from outside the project over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+import requests
+from requests_oauthlib import OAuth1
+from typer.testing import CliRunner
+
+from etail.cli.ns import app
+from etail.httpserver import BackgroundServer
+from etail.sandbox.netsuite.app import create_app
+from etail.sandbox.netsuite.store import read_admin_key
+
+from .conftest import APP, BUNDLE_ROLE
+
+runner = CliRunner()
+REALM = "7654321_SB1"
+
+
+def ns(*args: str, data: Path | None = None, url: str | None = None, key: str = "") -> Any:
+    where = ["--url", url, "--admin-key", key] if url else ["--data", str(data)]
+    result = runner.invoke(app, [*args, *where, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def fails(*args: str, data: Path) -> str:
+    result = runner.invoke(app, [*args, "--data", str(data)])
+    assert result.exit_code != 0
+    return str(result.exception) + result.output
+
+
+def test_steps_a_to_d_by_cli_then_requests_oauthlib_gets_200(tmp_path: Path) -> None:
+    data = tmp_path / "ns"
+    ck, cs = secrets.token_hex(32), secrets.token_hex(32)
+    acct = ns("account", "create", REALM, "--tier", "premium", "--plus", "1", data=data)
+    assert acct["account"]["concurrency_limit"] == 25  # premium 15 + 1 licence x 10
+    assert acct["account"]["features"]["tba"] is False
+    assert acct["generated_password"]  # shown once because none was given
+    ns("bundle", "install", "-a", REALM, "--consumer-key", ck, "--consumer-secret", cs, data=data)
+    ns("feature", "enable", "tba", "-a", REALM, data=data)  # A
+    role = ns("role", "clone", BUNDLE_ROLE, "--name", "eTail Jet Role", "-a", REALM, data=data)  # B
+    assert role["locked"] is False and role["permissions"]["salesOrder"] == "full"
+    ns("user", "create", "-a", REALM, "--name", "Sam Sync", "--email", "sam@example.com", data=data)
+    user = ns("user", "add-role", "sam@example.com", "eTail Jet Role", "-a", REALM, data=data)  # C
+    assert [r["name"] for r in user["roles"]] == ["eTail Jet Role"]
+    new = ns(  # D
+        "token",
+        "create",
+        "-a",
+        REALM,
+        "--application",
+        APP,
+        "--user",
+        "sam@example.com",
+        "--role",
+        "eTail Jet Role",
+        data=data,
+    )
+    assert new["token"]["name"] == f"{APP} - Sam Sync - eTail Jet Role"
+    assert "only displayed once" in new["note"]
+    listed = ns("token", "list", "-a", REALM, data=data)
+    assert new["token_id"] not in json.dumps(listed) and new["token_secret"] not in json.dumps(
+        listed
+    )
+
+    with BackgroundServer(create_app(data)) as srv:
+        auth = OAuth1(
+            ck,
+            cs,
+            new["token_id"],
+            new["token_secret"],
+            signature_method="HMAC-SHA256",
+            realm=REALM,
+        )
+        resp = requests.get(f"{srv.url}/rest/tokeninfo", auth=auth, timeout=10)
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["roleName"] == "eTail Jet Role"
+        # --url mode against the running server, key from the data folder's admin.key
+        key = read_admin_key(data)
+        ns("token", "revoke", str(new["token"]["id"]), "-a", REALM, url=srv.url, key=key)
+        again = requests.get(f"{srv.url}/rest/tokeninfo", auth=auth, timeout=10)
+        assert again.status_code == 401
+        trail = ns("audit", "-a", REALM, url=srv.url, key=key)
+        assert [(r["status"], r["detail"]) for r in trail[:2]] == [
+            ("Failure", "token_rejected"),
+            ("Success", ""),
+        ]
+
+
+def test_cli_errors_name_the_field_and_fix(tmp_path: Path) -> None:
+    data = tmp_path / "ns"
+    assert "account_id" in fails("account", "create", "1234567-sb1", data=data)
+    ns("account", "create", REALM, data=data)
+    out = fails("role", "set", "Administrator", "-a", REALM, "--perm", "customer=full", data=data)
+    assert "locked" in out and "Customize" in out
+    out = fails("bundle", "install", "-a", REALM, "--consumer-key", "nothex",
+                "--consumer-secret", "x" * 64, data=data)  # fmt: skip
+    assert "consumer_key" in out
+
+
+def test_url_mode_refuses_a_wrong_admin_key(tmp_path: Path) -> None:
+    data = tmp_path / "ns"
+    with BackgroundServer(create_app(data)) as srv:
+        result = runner.invoke(
+            app, ["account", "list", "--url", srv.url, "--admin-key", "wrong", "--json"]
+        )
+        assert result.exit_code != 0
+        assert "admin key" in str(result.exception)

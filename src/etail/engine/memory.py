@@ -88,7 +88,7 @@ class MemoryJobStore:
             stored = self._jobs.get(job.id)
             if stored is None or stored.status is not expected:
                 now = "missing" if stored is None else stored.status.value
-                raise JobError(f"job {job.id} is {now}, not {expected.value}; it was not saved")
+                raise JobError(f"job {job.id} is no longer {expected.value} ({now}); not saved")
             saved = copy.deepcopy(job)
             saved.cancel_requested = stored.cancel_requested or job.cancel_requested
             self._jobs[job.id] = saved
@@ -163,14 +163,15 @@ class MemoryErrorStore:
         with self._lock:
             return sum(self._resolve(self._errors[i], by, at) for i in ids if i in self._errors)
 
-    def resolve_key(
-        self, flow_id: str, key: str, by: str, at: datetime, keep: str | None = None
+    def resolve_keys(
+        self, flow_id: str, keys: Sequence[str], by: str, at: datetime, keep: str | None = None
     ) -> int:
+        wanted = set(keys)
         with self._lock:
             return sum(
                 self._resolve(e, by, at)
                 for e in self._errors.values()
-                if e.flow_id == flow_id and e.key == key and e.id != keep
+                if e.flow_id == flow_id and e.key in wanted and e.id != keep
             )
 
     def due_retries(self, now: datetime, limit: int = 100) -> list[ErrorEntry]:

@@ -149,10 +149,11 @@ class ErrorStore(Protocol):
         """Resolve the open ones among ``ids``; return how many changed."""
         ...
 
-    def resolve_key(
-        self, flow_id: str, key: str, by: str, at: datetime, keep: str | None = None
+    def resolve_keys(
+        self, flow_id: str, keys: Sequence[str], by: str, at: datetime, keep: str | None = None
     ) -> int:
-        """Resolve every open error of ``flow_id`` with trace key ``key`` except ``keep``."""
+        """Resolve every open error of ``flow_id`` whose trace key is in ``keys``, except the
+        error ``keep``; return how many changed (one statement per page, not per record)."""
         ...
 
     def due_retries(self, now: datetime, limit: int = 100) -> list[ErrorEntry]:

@@ -318,18 +318,16 @@ class _Execution:
             entry.retry_at = self.r.policy.next_auto_retry(info.retryable, entry.retry_count, now)
             self.r.errors.update(entry)
         # Only the latest error of a record stays open (Celigo: auto-resolve by trace key).
-        self.job.counters.resolved += self.r.errors.resolve_key(
-            self.flow.id, entry.key, "superseded", now, keep=entry.id
+        self.job.counters.resolved += self.r.errors.resolve_keys(
+            self.flow.id, [entry.key], "superseded", now, keep=entry.id
         )
 
     def _page_done(self, tracker: _Tracker) -> None:
         self.job.counters.pages += 1
         if tracker.success_keys:
-            now = self.r.clock.now()
-            for key in tracker.success_keys:
-                self.job.counters.resolved += self.r.errors.resolve_key(
-                    self.flow.id, key, "auto-resolved", now
-                )
+            self.job.counters.resolved += self.r.errors.resolve_keys(
+                self.flow.id, tracker.success_keys, "auto-resolved", self.r.clock.now()
+            )
         self.job.heartbeat_at = self.r.clock.now()
         if self.r.jobs.heartbeat(self.job):
             self.cancel.set()

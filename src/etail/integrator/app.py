@@ -19,7 +19,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from etail.crypto import SecretBox
 from etail.errors import EtailError, ExternalServiceError, SettingsError
 from etail.integrator import (
     api,
@@ -29,10 +28,9 @@ from etail.integrator import (
     monitor,
     pages,
 )
+from etail.integrator.database import open_db
 from etail.integrator.deps import CSRF_COOKIE, SignInRequired, ensure_anon_csrf, is_api, templates
-from etail.integrator.install import install_jet_netsuite
 from etail.settings import Settings, get_settings
-from etail.storage.db import make_engine, session_factory, session_scope, upgrade
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).with_name("static")
@@ -47,14 +45,8 @@ def create_app(
     """Build the app. ``sandbox_admin_keys`` maps a local NetSuite sandbox base URL to its admin
     key, so a failed Test can show that sandbox's Login Audit Trail Detail."""
     settings = settings or get_settings()
-    settings.home.mkdir(parents=True, exist_ok=True)
-    box = SecretBox.from_key_file(settings.key_file, settings.secret_keys)
-    url = settings.integrator_db_url
-    upgrade(url)
-    engine = make_engine(url)
-    sessions = session_factory(engine)
-    with session_scope(sessions) as session:
-        install_jet_netsuite(session, box)
+    db = open_db(settings)
+    engine, sessions, box = db.engine, db.sessions, db.box
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

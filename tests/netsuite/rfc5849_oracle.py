@@ -107,4 +107,6 @@ def verify(request, consumer_secret: str, token_secret: str, form=()) -> bool:  
         protocol,
         list(form),
     )
-    return hmac.compare_digest(dict(protocol)["oauth_signature"], hmac_sha256(consumer_secret, token_secret, text))
+    return hmac.compare_digest(
+        dict(protocol)["oauth_signature"], hmac_sha256(consumer_secret, token_secret, text)
+    )

@@ -19,10 +19,13 @@ RAW_OK_QUERY = ":@!$'()*,/?;+~"
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 # httpx2 refuses ASCII control characters in a URL; '/', '?' and '#' would change its structure.
 path_text = st.text(
-    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters="/?#"), max_size=12
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters="/?#"),
+    max_size=12,
 )
 methods = st.from_regex(r"[A-Za-z]{1,8}", fullmatch=True)
-hosts = st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9-]{0,8}[A-Za-z0-9])?(\.[A-Za-z]{2,6}){0,2}", fullmatch=True)
+hosts = st.from_regex(
+    r"[A-Za-z0-9]([A-Za-z0-9-]{0,8}[A-Za-z0-9])?(\.[A-Za-z]{2,6}){0,2}", fullmatch=True
+)
 ports = st.none() | st.integers(min_value=1, max_value=65535)
 
 
@@ -51,7 +54,9 @@ def urls(draw: st.DrawFn) -> tuple[str, str, str, int | None, str, str]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(method=methods, parts=urls(), realm=st.sampled_from(["123456", "1234567_SB1", "TSTDRV99_RP"]))
+@given(
+    method=methods, parts=urls(), realm=st.sampled_from(["123456", "1234567_SB1", "TSTDRV99_RP"])
+)
 def test_base_string_matches_independent_rfc5849(method: str, parts: tuple, realm: str) -> None:
     url, scheme, host, port, path, query = parts
     signed = sign_request(method, url, realm, CREDS)
@@ -59,7 +64,9 @@ def test_base_string_matches_independent_rfc5849(method: str, parts: tuple, real
     assert dict(protocol)["realm"] == realm
     expected = oracle.base_string(method, scheme, host, port, path, query, protocol)
     assert signed.base_string == expected
-    assert signed.signature == oracle.hmac_sha256(CREDS.consumer_secret, CREDS.token_secret, expected)
+    assert signed.signature == oracle.hmac_sha256(
+        CREDS.consumer_secret, CREDS.token_secret, expected
+    )
     # Only OAuth parameters and the realm travel in the header.
     assert all(k == "realm" or k.startswith("oauth_") for k, _ in protocol)
 
@@ -71,7 +78,9 @@ def test_base_string_matches_independent_rfc5849(method: str, parts: tuple, real
     params=st.lists(st.tuples(text, text), max_size=4),
     port=ports,
 )
-def test_request_as_received_verifies_like_a_server(method: str, segments: list[str], params: list, port: int | None) -> None:
+def test_request_as_received_verifies_like_a_server(
+    method: str, segments: list[str], params: list, port: int | None
+) -> None:
     # httpx2 encodes the raw (unicode) path and the params itself; whatever reaches the wire
     # must verify with the independent computation, as the sandbox server will do it.
     seen: list[httpx2.Request] = []

@@ -10,7 +10,13 @@ import pytest
 import rfc5849_oracle as oracle
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256, Client
 
-from etail.netsuite import TBACredentials, sign_oauth, sign_request, signature_base_string, token_passport
+from etail.netsuite import (
+    TBACredentials,
+    sign_oauth,
+    sign_request,
+    signature_base_string,
+    token_passport,
+)
 
 # Shared inputs A (Oracle, NS:section_1534941088).
 A = TBACredentials(
@@ -20,7 +26,9 @@ A = TBACredentials(
     token_secret="c29a677df7d5439a458c063654187e3d678d73aca8e3c9d8bea1478a3eb0d295",
 )
 NONCE, TS = "fjaLirsIcCGVZWzBX0pg", 1508242306
-RESTLET_QUERY = "/app/site/hosting/restlet.nl?script=6&deploy=1&customParam=someValue&testParam=someOtherValue"
+RESTLET_QUERY = (
+    "/app/site/hosting/restlet.nl?script=6&deploy=1&customParam=someValue&testParam=someOtherValue"
+)
 SB = "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest"
 
 VECTOR_1_BASE = (
@@ -55,7 +63,9 @@ def test_vector_1_rest_get_base_string_signature_and_header() -> None:
     ],
 )
 def test_vectors_2_to_4_restlet_query_parameters_are_signed(host: str, expected: str) -> None:
-    signed = sign_request("POST", f"https://{host}{RESTLET_QUERY}", "123456", A, nonce=NONCE, timestamp=TS)
+    signed = sign_request(
+        "POST", f"https://{host}{RESTLET_QUERY}", "123456", A, nonce=NONCE, timestamp=TS
+    )
     assert signed.signature == expected
     # Signed, but never copied into the header (timbal-ai/timbal#80).
     for name in ("script", "deploy", "customParam", "testParam"):
@@ -77,7 +87,9 @@ def test_vector_6_soap_and_connect_password() -> None:
         token_id="89e08d9767c5ac85b374415725567d05b54ecf0960ad2470894a52f741020d82",
         token_secret="060cd9ab3ffbbe1e3d3918e90165ffd37ab12acc76b4691046e2d29c7d7674c2",
     )
-    passport = token_passport("1234567", creds, nonce="6obMKq0tmY8ylVOdEkA1", timestamp="1439829974")
+    passport = token_passport(
+        "1234567", creds, nonce="6obMKq0tmY8ylVOdEkA1", timestamp="1439829974"
+    )
     assert passport.signature == "FCghIZqXNetuZY8ILWOFH0ucdfzQOmAuL+q+kF21zPs="
     assert passport.connect_password() == f"{passport.base_string}&{passport.signature}&HMAC-SHA256"
     xml = passport.to_xml("2017_1")
@@ -148,12 +160,17 @@ def test_vector_9_rfc5849_base_string_independently_checked() -> None:
         ("oauth_signature", "ignored"),
     ]
     ours = signature_base_string(
-        "post", "HTTP://Example.com:80/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b", protocol, form=[("c2", ""), ("a3", "2 q")]
+        "post",
+        "HTTP://Example.com:80/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b",
+        protocol,
+        form=[("c2", ""), ("a3", "2 q")],
     )
     assert ours == RFC_3411_BASE
     # oauthlib's test secrets; the key escapes the spaces of the token secret as %20.
     key = "ECrDNoq1VYzzzzzzzzzyAK7TwZNtPnkqatqZZZZ&just-a-string%20%20%20%20asdasd"
-    sha256 = base64.b64encode(hmac.new(key.encode(), ours.encode(), hashlib.sha256).digest()).decode()
+    sha256 = base64.b64encode(
+        hmac.new(key.encode(), ours.encode(), hashlib.sha256).digest()
+    ).decode()
     sha1 = base64.b64encode(hmac.new(key.encode(), ours.encode(), hashlib.sha1).digest()).decode()
     assert sha256 == "wdfdHUKXHbOnOGZP8WFAWMSAmWzN3EVBWWgXGlC/Eo4="
     assert sha1 == "wsdNmjGB7lvis0UJuPAmjvX/PXw="
@@ -170,7 +187,15 @@ def test_vector_10_rfc5849_photos_example_without_oauth_version() -> None:
     ]
     url = "http://photos.example.net/photos?file=vacation.jpg&size=original"
     ours = signature_base_string("GET", url, protocol)
-    assert ours == oracle.base_string("GET", "http", "photos.example.net", None, "/photos", "file=vacation.jpg&size=original", protocol)
+    assert ours == oracle.base_string(
+        "GET",
+        "http",
+        "photos.example.net",
+        None,
+        "/photos",
+        "file=vacation.jpg&size=original",
+        protocol,
+    )
     key = b"kd94hf93k423kf44&pfkkdhi9sl3r4s00"
     sha1 = base64.b64encode(hmac.new(key, ours.encode(), hashlib.sha1).digest()).decode()
     assert sha1 == "MdpQcU8iPSUjWoN/UDMsK2sui9I="
@@ -179,11 +204,31 @@ def test_vector_10_rfc5849_photos_example_without_oauth_version() -> None:
 @pytest.mark.parametrize(
     ("method", "url", "expected"),
     [
-        ("POST", f"{SB}/query/v1/suiteql?limit=10&offset=0", "dfl0M0UbFAfr5Qai2TsiqthYRYSuRUmcC0xnB5JcY/g="),
-        ("GET", f"{SB}/record/v1/customer?q=email%20START_WITH%20barbara&limit=2", "6f79LUzPA0DZ+0OBkvuUr5pGmcr3qC8t+NfwHtM3rco="),
-        ("GET", f"{SB}/record/v1/customer?q=email+START_WITH+barbara&limit=2", "6f79LUzPA0DZ+0OBkvuUr5pGmcr3qC8t+NfwHtM3rco="),
-        ("PUT", f"{SB}/record/v1/customer/eid:CID-002", "5F3bKGjrK2qPNGnCaykoUVMNdXpqvMkpc8w1kbapge8="),
-        ("POST", f"{SB}/record/v1/salesOrder/3/!transform/itemFulfillment", "eGL4OC/woifkmnWQ+8DWKUIwUUvb6aruGgd25LvsYlI="),
+        (
+            "POST",
+            f"{SB}/query/v1/suiteql?limit=10&offset=0",
+            "dfl0M0UbFAfr5Qai2TsiqthYRYSuRUmcC0xnB5JcY/g=",
+        ),
+        (
+            "GET",
+            f"{SB}/record/v1/customer?q=email%20START_WITH%20barbara&limit=2",
+            "6f79LUzPA0DZ+0OBkvuUr5pGmcr3qC8t+NfwHtM3rco=",
+        ),
+        (
+            "GET",
+            f"{SB}/record/v1/customer?q=email+START_WITH+barbara&limit=2",
+            "6f79LUzPA0DZ+0OBkvuUr5pGmcr3qC8t+NfwHtM3rco=",
+        ),
+        (
+            "PUT",
+            f"{SB}/record/v1/customer/eid:CID-002",
+            "5F3bKGjrK2qPNGnCaykoUVMNdXpqvMkpc8w1kbapge8=",
+        ),
+        (
+            "POST",
+            f"{SB}/record/v1/salesOrder/3/!transform/itemFulfillment",
+            "eGL4OC/woifkmnWQ+8DWKUIwUUvb6aruGgd25LvsYlI=",
+        ),
     ],
 )
 def test_derived_sandbox_vectors(method: str, url: str, expected: str) -> None:
@@ -194,7 +239,9 @@ def test_derived_sandbox_vectors(method: str, url: str, expected: str) -> None:
 
 
 def test_transform_and_eid_paths_are_encoded_inside_the_base_string() -> None:
-    transform = sign_request("POST", f"{SB}/record/v1/salesOrder/3/!transform/itemFulfillment", "1234567_SB1", A)
+    transform = sign_request(
+        "POST", f"{SB}/record/v1/salesOrder/3/!transform/itemFulfillment", "1234567_SB1", A
+    )
     # The URI is percent-encoded as one string: '!' → %21 and ':' → %3A (activepieces#12555).
     assert "%2F3%2F%21transform%2FitemFulfillment&" in transform.base_string
     upsert = sign_request("PUT", f"{SB}/record/v1/customer/eid:CID-002", "1234567_SB1", A)
@@ -202,17 +249,42 @@ def test_transform_and_eid_paths_are_encoded_inside_the_base_string() -> None:
 
 
 def test_non_default_port_is_kept_and_default_port_dropped() -> None:
-    custom = sign_request("GET", "http://127.0.0.1:8101/services/rest/record/v1/customer?q=a%20b", "123456", A, nonce=NONCE, timestamp=TS)
+    custom = sign_request(
+        "GET",
+        "http://127.0.0.1:8101/services/rest/record/v1/customer?q=a%20b",
+        "123456",
+        A,
+        nonce=NONCE,
+        timestamp=TS,
+    )
     assert custom.base_string.startswith("GET&http%3A%2F%2F127.0.0.1%3A8101%2Fservices")
-    default = sign_request("GET", "https://123456.suitetalk.api.netsuite.com:443/services/rest/record/v1/employee/40", "123456", A, nonce=NONCE, timestamp=TS)
+    default = sign_request(
+        "GET",
+        "https://123456.suitetalk.api.netsuite.com:443/services/rest/record/v1/employee/40",
+        "123456",
+        A,
+        nonce=NONCE,
+        timestamp=TS,
+    )
     assert default.signature == "B5OIWznZ2YP0OB7VrJrGkYsTh+8H+5T9Hag+o92q0zY="
-    expected = oracle.base_string("GET", "http", "127.0.0.1", 8101, "/services/rest/record/v1/customer", "q=a%20b", _protocol(custom.authorization))
+    expected = oracle.base_string(
+        "GET",
+        "http",
+        "127.0.0.1",
+        8101,
+        "/services/rest/record/v1/customer",
+        "q=a%20b",
+        _protocol(custom.authorization),
+    )
     assert custom.base_string == expected
 
 
 def test_upper_case_host_is_lower_cased_in_the_base_string() -> None:
     url = "https://123456.SUITETALK.api.netsuite.com/services/rest/record/v1/employee/40"
-    assert sign_request("GET", url, "123456", A, nonce=NONCE, timestamp=TS).signature == "B5OIWznZ2YP0OB7VrJrGkYsTh+8H+5T9Hag+o92q0zY="
+    assert (
+        sign_request("GET", url, "123456", A, nonce=NONCE, timestamp=TS).signature
+        == "B5OIWznZ2YP0OB7VrJrGkYsTh+8H+5T9Hag+o92q0zY="
+    )
 
 
 def test_our_header_equals_oauthlib_client_sign() -> None:

@@ -156,5 +156,5 @@ def _show(report: Diagnosis) -> None:
         table.add_row(check.name, f"[{style}]{check.status}[/]", check.detail)
     console.print(table)
     for line in report.advice:
-        console.print(line, markup=False)
+        console.print(line, markup=False, soft_wrap=True)
     console.print("[green]all checks passed[/]" if report.ok else "[bold red]login check failed[/]")

@@ -74,7 +74,7 @@ def suggest_spelling(raw: str) -> str | None:
     for host_suffix in _HOST_SUFFIXES:
         if text.lower().endswith(host_suffix):
             text = text[: -len(host_suffix)]
-    candidate = text.upper().replace("-", "_").replace(" ", "")
+    candidate = text.upper().replace("-", "_")
     return candidate if _REALM.match(candidate) else None
 
 

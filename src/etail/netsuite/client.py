@@ -48,6 +48,8 @@ _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 MAX_PAGE_SIZE = 1000
 """Largest collection and SuiteQL page (NS:section_156414087576, NS:section_157909186990)."""
 _MAX_PAGES = 1000  # NetSuite serves at most 1000 pages of a collection
+# SuiteQL requires this header (NS:section_157909186990).
+_TRANSIENT = {"Prefer": "transient"}
 
 
 @dataclass(slots=True)
@@ -217,7 +219,10 @@ class NetSuiteClient:
             body["params"] = builtins.list(params)
         url = f"{self.rest_base_url}/services/rest/query/v1/suiteql"
         # SuiteQL is a read: safe to resend on any transient failure.
-        async for row in self._pages("POST", url, page_size, {}, json=body, idempotent=True):
+        pages = self._pages(
+            "POST", url, page_size, {}, json=body, headers=_TRANSIENT, idempotent=True
+        )
+        async for row in pages:
             row.pop("links", None)
             yield row
 
@@ -324,6 +329,7 @@ class NetSuiteClient:
         extra: Mapping[str, str],
         *,
         json: Any = None,
+        headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
     ) -> AsyncIterator[JSON]:
         # NetSuite collection paging (NS:section_156414087576): limit/offset in the signed
@@ -332,7 +338,7 @@ class NetSuiteClient:
         for page in range(_MAX_PAGES):
             query: dict[str, str | int] = {**extra, "limit": size, "offset": page * size}
             response = await self.request(
-                method, url, params=query, json=json, idempotent=idempotent
+                method, url, params=query, json=json, headers=headers, idempotent=idempotent
             )
             body = _json_object(response)
             items = body.get("items")

@@ -8,6 +8,8 @@ running one ends (celigo-jet.md §1.1).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -246,6 +248,9 @@ class FlowService:
         token = self._tokens[job.id] = CancelToken()
         try:
             return await self._run_claimed(job, progress, token)
+        except asyncio.CancelledError:
+            self._interrupted(job.id)
+            raise
         finally:
             self._tokens.pop(job.id, None)
             self._submit_next(job.flow_id)
@@ -266,6 +271,14 @@ class FlowService:
             job.transition(JobStatus.FAILED, self.clock.now(), f"flow error: {exc}")
             self.stores.jobs.update(job, expected=JobStatus.RUNNING)
             return job
+
+    def _interrupted(self, job_id: str) -> None:
+        """The process is stopping under a running job: end it as canceled, not stuck running."""
+        job = self.stores.jobs.get(job_id)
+        if job.status is JobStatus.RUNNING:
+            job.transition(JobStatus.CANCELED, self.clock.now(), "interrupted: the runner stopped")
+            with contextlib.suppress(JobError):
+                self.stores.jobs.update(job, expected=JobStatus.RUNNING)
 
     def _retry_entries(self, job: Job) -> list[ErrorEntry]:
         ids = [str(i) for i in job.params.get("error_ids", [])]

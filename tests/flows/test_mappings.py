@@ -65,12 +65,10 @@ DEFAULTS = IntegrationSettings()
 
 @given(jet_orders())
 @settings(max_examples=150, deadline=None)
-def test_sales_order_keeps_the_jet_order_id_and_every_open_unit(order: dict) -> None:
+def test_sales_order_keeps_the_jet_order_id_and_every_ordered_unit(order: dict) -> None:
     unknown = orders.unknown_skus(order, ITEM_IDS)
-    open_units = sum(
-        x["request_order_quantity"] - x["request_order_cancel_qty"] for x in order["order_items"]
-    )
-    if unknown or open_units == 0:
+    open_units = sum(x["request_order_quantity"] for x in order["order_items"])
+    if unknown:
         with pytest.raises(MappingError):
             orders.sales_order_record(order, customer_id="7", item_ids=ITEM_IDS, settings=DEFAULTS)
         return
@@ -78,6 +76,7 @@ def test_sales_order_keeps_the_jet_order_id_and_every_open_unit(order: dict) -> 
     assert so["externalId"] == order["merchant_order_id"]
     assert so["entity"] == {"id": "7"}
     lines = so["item"]["items"]
+    assert [line["line"] for line in lines] == list(range(1, len(lines) + 1))
     assert sum(line["quantity"] for line in lines) == open_units
     assert {line["item"]["id"] for line in lines} <= set(ITEM_IDS.values())
     for line in lines:
@@ -350,14 +349,52 @@ def test_return_maps_to_authorization_refund_and_completion() -> None:
             }
         ],
     }
-    so = {"id": "55", "entity": {"id": "7"}}
+    so = {"id": "55", "entity": {"id": "7", "refName": "Ada", "links": []}}
     ra = returns.return_authorization_record(
         ret, sales_order=so, item_ids=ITEM_IDS, settings=DEFAULTS
     )
     assert ra["externalId"] == "jet-return-r-1" and ra["createdFrom"] == {"id": "55"}
     assert ra["item"]["items"][0]["item"] == {"id": "11"}
-    refund = returns.refund_record(ret, sales_order=so, settings=DEFAULTS)
+    refund = returns.refund_record(
+        ret, sales_order=so, return_authorization_id="60", settings=DEFAULTS
+    )
     assert refund["total"] == 13.0 and refund["customer"] == {"id": "7"}
+    assert refund["createdFrom"] == {"id": "60"}
     done = returns.complete_message(ret, DEFAULTS)
     assert done["items"][0]["refund_amount"]["principal"] == 10.0
     assert done["items"][0]["order_return_refund_qty"] == 1
+
+
+def test_partial_cancel_lowers_the_quantity_once() -> None:
+    so = {
+        "item": {
+            "items": [
+                {
+                    "line": 1,
+                    "custcol_jet_merchant_sku": "SKU-A",
+                    "custcol_jet_ordered_qty": 3,
+                    "quantity": 3,
+                },
+            ]
+        }
+    }
+    patch = cancellations.close_lines_patch(so, {"SKU-A": 1})
+    assert patch == {"item": {"items": [{"line": 1, "quantity": 2}]}}
+    so["item"]["items"][0]["quantity"] = 2  # applied
+    assert cancellations.close_lines_patch(so, {"SKU-A": 1}) is None
+    shipped = {
+        "item": {
+            "items": [
+                {
+                    "line": 1,
+                    "custcol_jet_merchant_sku": "SKU-A",
+                    "custcol_jet_ordered_qty": 3,
+                    "quantity": 3,
+                    "quantityFulfilled": 2,
+                },
+            ]
+        }
+    }
+    assert cancellations.close_lines_patch(shipped, {"SKU-A": 3}) == {
+        "item": {"items": [{"line": 1, "isClosed": True}]}
+    }

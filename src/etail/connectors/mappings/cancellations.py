@@ -14,7 +14,7 @@ compares it with the Jet order's accumulated ``shipments`` so a cancel is never 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from etail.connectors.mappings.common import FieldMapping, Json, quantity, text
 
@@ -80,15 +80,31 @@ def line_sku(line: Json) -> str:
     return text(line, "custcol_jet_merchant_sku") or text(line, "item.refName")
 
 
-def close_lines_patch(sales_order: Json, skus: Iterable[str]) -> Json | None:
-    """PATCH body closing the open lines of ``skus``; ``None`` when nothing is left to close."""
-    wanted = set(skus)
-    lines = [
-        {"line": line["line"], "isClosed": True}
-        for line in so_lines(sales_order)
-        if line_sku(line) in wanted and not line.get("isClosed") and "line" in line
-    ]
-    return {"item": {"items": lines}} if lines else None
+def close_lines_patch(sales_order: Json, units: Mapping[str, int]) -> Json | None:
+    """PATCH body that cancels ``units`` (SKU -> Jet's cancel quantity) on the order's lines.
+
+    Idempotent: each line's new quantity is computed from the quantity Jet ordered
+    (``custcol_jet_ordered_qty``, written with the order) less the units Jet cancelled, never
+    from the current quantity, so applying the patch twice changes nothing. A line left with no
+    unshipped unit is closed (``isClosed``). ``None`` when the lines already say so.
+    """
+    left = {sku: n for sku, n in units.items() if n > 0}
+    changes: list[Json] = []
+    for line in so_lines(sales_order):
+        sku = line_sku(line)
+        if sku not in left or line.get("isClosed") or "line" not in line:
+            continue
+        ordered = quantity(line.get("custcol_jet_ordered_qty") or line.get("quantity") or 0,
+                           "item.custcol_jet_ordered_qty")  # fmt: skip
+        shipped = quantity(line.get("quantityFulfilled") or 0, "item.quantityFulfilled")
+        take = min(left[sku], ordered)
+        left[sku] -= take
+        target = ordered - take
+        if target <= shipped:
+            changes.append({"line": line["line"], "isClosed": True})
+        elif target != quantity(line.get("quantity") or 0, "item.quantity"):
+            changes.append({"line": line["line"], "quantity": target})
+    return {"item": {"items": changes}} if changes else None
 
 
 def open_quantity(line: Json) -> int:

@@ -127,4 +127,4 @@ def _jet_date(day: str) -> str:
     """Jet dates: ISO-8601 with an explicit offset (celigo-jet.md §3.1)."""
     if "T" in day:
         return day
-    return f"{day[:10]}T12:00:00.0000000-00:00"
+    return f"{day[:10]}T12:00:00+00:00"

@@ -55,7 +55,9 @@ FIELDS: tuple[FieldMapping, ...] = (
     ),
     FieldMapping("order_items[].merchant_sku", "item[].item", "item lookup by SKU (itemId)"),
     FieldMapping(
-        "order_items[].request_order_quantity - request_order_cancel_qty", "item[].quantity"
+        "order_items[].request_order_quantity",
+        "item[].quantity",
+        "Jet's cancel requests close lines later (cancellation flow)",
     ),
     FieldMapping("order_items[].item_price.base_price", "item[].rate", "unit price"),
     FieldMapping("order_items[].order_item_id", "item[].custcol_jet_order_item_id"),
@@ -142,7 +144,7 @@ def sales_order_record(
         raise MappingError(f"unknown merchant SKU {missing[0]!r}", field="merchant_sku")
     lines, shipping, tax = _item_lines(order, item_ids)
     if not lines:
-        raise MappingError("every line is cancelled: nothing to fulfil", field="order_items")
+        raise MappingError("every line has quantity 0: nothing to order", field="order_items")
     o, g = settings.order, settings.general
     if o.shipping_item_id and shipping:
         lines.append(
@@ -162,6 +164,9 @@ def sales_order_record(
                 "amount": as_float(tax),
             }
         )
+    # Lines are numbered 1..n: the item sublist is keyed by ``line`` (NS:section_1545142420), so a
+    # repeated upsert of the same order merges into the same lines instead of appending copies.
+    lines = [{**line, "line": n} for n, line in enumerate(lines, 1)]
     placed = text(order, "order_placed_date")
     return drop_none(
         {
@@ -188,15 +193,14 @@ def _item_lines(order: Json, item_ids: Mapping[str, str]) -> tuple[list[Json], D
     for i, line in enumerate(order_lines(order)):
         at = f"order_items[{i}]"
         ordered = quantity(line.get("request_order_quantity"), f"{at}.request_order_quantity")
-        cancelled = quantity(
-            line.get("request_order_cancel_qty") or 0, f"{at}.request_order_cancel_qty"
-        )
         price = line.get("item_price") or {}
         unit = money(price.get("base_price"), f"{at}.item_price.base_price")
         shipping += money(price.get("item_shipping_cost"), f"{at}.item_price.item_shipping_cost")
         tax += money(price.get("item_tax"), f"{at}.item_price.item_tax")
         tax += money(price.get("item_shipping_tax"), f"{at}.item_price.item_shipping_tax")
-        qty = ordered - cancelled
+        # The full quantity is ordered: a unit Jet asks to cancel is closed on the sales order by
+        # the Jet cancellation flow, so NetSuite keeps the history (Amazon MFN analog, §2.2).
+        qty = ordered
         if qty <= 0:
             continue
         lines.append(
@@ -207,6 +211,7 @@ def _item_lines(order: Json, item_ids: Mapping[str, str]) -> tuple[list[Json], D
                 "amount": as_float(unit * qty),
                 "custcol_jet_order_item_id": text(line, "order_item_id") or None,
                 "custcol_jet_merchant_sku": text(line, "merchant_sku"),
+                "custcol_jet_ordered_qty": qty,
             }
         )
     return [drop_none(x) for x in lines], shipping, tax

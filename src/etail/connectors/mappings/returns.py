@@ -52,6 +52,12 @@ FIELDS: tuple[FieldMapping, ...] = (
 )
 
 
+def entity_ref(sales_order: Json) -> Json | None:
+    """The sales order's customer as a plain reference (a GET adds refName and links)."""
+    entity = sales_order.get("entity")
+    return ref(entity.get("id")) if isinstance(entity, dict) else ref(entity)
+
+
 def return_id(ret: Json) -> str:
     return text(ret, "merchant_return_authorization_id", required=True)
 
@@ -102,25 +108,28 @@ def return_authorization_record(
     return drop_none(
         {
             "externalId": safe_id(RETURN_PREFIX, return_id(ret)),
-            "entity": sales_order.get("entity"),
+            "entity": entity_ref(sales_order),
             "createdFrom": ref(text(sales_order, "id", required=True)),
             "otherRefNum": text(ret, "reference_return_authorization_id") or None,
             "memo": "; ".join(reasons)[:999] or None,
             "custbody_etail_channel": settings.general.etail_channel,
-            "item": {"items": lines},
+            # numbered lines: a repeated upsert merges instead of appending (NS:section_1545142420)
+            "item": {"items": [{**line, "line": n} for n, line in enumerate(lines, 1)]},
         }
     )
 
 
-def refund_record(ret: Json, *, sales_order: Json, settings: IntegrationSettings) -> Json:
-    """The NetSuite customer refund paying back what Jet asked."""
+def refund_record(
+    ret: Json, *, sales_order: Json, return_authorization_id: str, settings: IntegrationSettings
+) -> Json:
+    """The NetSuite customer refund paying back what Jet asked, created from the RMA."""
     return drop_none(
         {
             "externalId": safe_id(REFUND_PREFIX, return_id(ret)),
-            "customer": sales_order.get("entity"),
+            "customer": entity_ref(sales_order),
+            "createdFrom": ref(return_authorization_id),
             "total": as_float(refund_total(ret)),
             "memo": f"{settings.general.etail_channel} return {return_id(ret)}",
-            "account": ref(settings.returns.refund_account_id),
             "custbody_etail_channel": settings.general.etail_channel,
         }
     )

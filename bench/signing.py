@@ -153,15 +153,15 @@ async def bench_cap() -> None:
     capped, acc_c, req_c = await _run_burst("9000001_SB1", 5)
     uncapped, acc_u, req_u = await _run_burst("9000002_SB1", 1000)
     print("3. 200 calls against an account limited to 5 concurrent requests")
-    print(
-        f"   cap 5     {capped:6.2f} s, {acc_c.refused:5d} refusals (429), {req_c:5d} HTTP requests"
-    )
-    print(
-        f"   no cap    {uncapped:6.2f} s, {acc_u.refused:5d} refusals (429), {req_u:5d} HTTP requests"
-    )
-    print(
-        f"   requests sent, no cap / cap = {req_u / req_c:.2f}; time, no cap / cap = {uncapped / capped:.2f}"
-    )
+    for label, secs, acc, sent in (
+        ("cap 5 ", capped, acc_c, req_c),
+        ("no cap", uncapped, acc_u, req_u),
+    ):
+        print(
+            f"   {label}  {secs:6.2f} s, {acc.refused:5d} refusals (429), {sent:5d} HTTP requests"
+        )
+    print(f"   requests sent, no cap / cap = {req_u / req_c:.2f}")
+    print(f"   wall time, no cap / cap = {uncapped / capped:.2f}")
 
 
 def main() -> None:

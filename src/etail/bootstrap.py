@@ -37,7 +37,7 @@ from etail.engine.flows import FlowRegistry
 from etail.engine.ports import JobQueue
 from etail.engine.service import FlowService
 from etail.jet import JetClient
-from etail.netsuite import AccountId, NetSuiteClient, TBACredentials
+from etail.netsuite import AccountId, Environment, NetSuiteClient, TBACredentials
 from etail.settings import Settings
 from etail.storage.connections import ConnectionRepository, JetConfig, NetSuiteConfig
 from etail.storage.db import make_engine, session_factory, session_scope, upgrade
@@ -212,7 +212,8 @@ class _Wiring:
             token_id=cfg.token_id,
             token_secret=cfg.token_secret,
         )
-        account = AccountId.parse(cfg.account_id)
+        env = None if cfg.environment == "local" else Environment(cfg.environment)
+        account = AccountId.parse(cfg.account_id, env)
         return NetSuiteClient(account, creds, base_url=cfg.base_url, concurrency=cfg.concurrency)
 
     def jet_client(self) -> JetApi:

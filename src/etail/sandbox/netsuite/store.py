@@ -36,7 +36,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _private_file(path: Path, make: Any) -> str:
+def private_file(path: Path, make: Any) -> str:
     """Read a 0600 file, creating it with ``make()`` on first use."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -51,7 +51,7 @@ def _private_file(path: Path, make: Any) -> str:
 
 def read_admin_key(data_dir: Path) -> str:
     """The admin API key of the sandbox whose data folder is ``data_dir`` (created if missing)."""
-    return _private_file(data_dir / "admin.key", lambda: secrets.token_urlsafe(32))
+    return private_file(data_dir / "admin.key", lambda: secrets.token_urlsafe(32))
 
 
 class Store:

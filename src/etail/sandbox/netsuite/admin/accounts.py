@@ -133,8 +133,12 @@ def list_accounts(s: Session) -> list[Account]:
     return list(s.scalars(select(Account).order_by(Account.id)))
 
 
+def find_account(s: Session, account_id: str) -> Account | None:
+    return s.scalar(select(Account).where(Account.account_id == account_id))
+
+
 def get_account(s: Session, account_id: str) -> Account:
-    account = s.scalar(select(Account).where(Account.account_id == account_id))
+    account = find_account(s, account_id)
     if account is None:
         raise NotFoundError(
             f"account {account_id!r} does not exist on this sandbox",

@@ -21,6 +21,7 @@ from typing import Any
 import sqlglot
 from sqlalchemy.orm import Session
 from sqlglot import exp
+from sqlglot.dialects.sqlite import SQLite
 from sqlglot.errors import SqlglotError
 
 from etail.sandbox.netsuite.context import Caller, Level
@@ -37,6 +38,14 @@ from etail.sandbox.netsuite.records.schema import (
 MAX_QUERY = 100_000
 TIME_BUDGET_S = 5.0  # a runaway join is interrupted, not left to hang the server
 _ALLOWED_UNKNOWN_FUNCTIONS = {"instr", "nvl2", "abs", "round", "trunc"}
+
+
+class _BacktickSQLite(SQLite):
+    """SQLite with `identifiers`: SQLite reads an unknown "double-quoted" name as a string
+    literal, which would turn a misspelt column into a constant instead of an error."""
+
+    class Tokenizer(SQLite.Tokenizer):
+        IDENTIFIERS = ["`"]  # noqa: RUF012 - sqlglot's own class attribute
 
 
 def bad_query(detail: str) -> Problem:
@@ -264,9 +273,9 @@ def translate(query: str, params: Sequence[object], caller: Caller) -> str:
         if needs and not caller.allows(needs, Level.VIEW):
             raise insufficient_permission(f"View {RECORD_TYPES[needs].label}")
     account = exp.Literal.string(caller.account_id).sql("sqlite")
-    ctes = ", ".join(f'"{n}" AS ({TABLES[n].build(account, viewable)})' for n in sorted(tables))
+    ctes = ", ".join(f"`{n}` AS ({TABLES[n].build(account, viewable)})" for n in sorted(tables))
     try:
-        body = tree.sql("sqlite", identify=True)
+        body = tree.sql(_BacktickSQLite, identify=True)
     except SqlglotError as exc:
         raise bad_query(f"Unsupported query: {str(exc)[:300]}") from None
     return f"WITH {ctes} {body}" if ctes else body

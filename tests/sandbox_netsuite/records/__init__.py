@@ -1,0 +1,1 @@
+"""Tests of the sandbox records, SuiteQL, RESTlets and governance."""

@@ -63,6 +63,14 @@ def test_environment_must_agree_with_the_suffix() -> None:
         AccountId.parse("1234567_SB1", Environment.RELEASE_PREVIEW)
 
 
+def test_direct_construction_is_checked_too() -> None:
+    assert AccountId("1234567_SB1", Environment.SANDBOX).host_prefix == "1234567-sb1"
+    with pytest.raises(SettingsError, match="1234567_SB1"):
+        AccountId("1234567-sb1", Environment.SANDBOX)
+    with pytest.raises(SettingsError, match="environment"):
+        AccountId("1234567_SB1", Environment.PRODUCTION)
+
+
 def test_environment_parse_is_forgiving_about_spelling() -> None:
     assert Environment.parse("Release Preview") is Environment.RELEASE_PREVIEW
     assert Environment.parse("SANDBOX") is Environment.SANDBOX

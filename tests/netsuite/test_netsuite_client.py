@@ -536,6 +536,9 @@ async def test_bad_inputs_name_the_field() -> None:
         with pytest.raises(SettingsError) as info:
             [r async for r in client.suiteql("SELECT 1", page_size=5000)]
         assert info.value.field == "page_size"
+        with pytest.raises(SettingsError) as info:
+            await client.restlet(6, 1, json={"x": 1})
+        assert info.value.field == "json"
     with pytest.raises(SettingsError) as info:
         NetSuiteClient("1234567_SB1", CREDS, base_url="127.0.0.1:8101")
     assert info.value.field == "base_url"

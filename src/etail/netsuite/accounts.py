@@ -88,6 +88,15 @@ class AccountId:
     realm: str
     environment: Environment
 
+    def __post_init__(self) -> None:
+        # Direct construction gets the same checks as parse(): no unchecked realm can exist.
+        match = _REALM.match(self.realm)
+        if match is None:
+            raise _malformed(self.realm)
+        found = _environment_of(match.group("suffix"))
+        if self.environment is not found:
+            raise _environment_mismatch(self.realm, self.environment, found)
+
     @classmethod
     def parse(cls, raw: str, environment: Environment | None = None) -> AccountId:
         """Validate ``raw`` as written in the realm spelling and derive the environment.
@@ -106,10 +115,7 @@ class AccountId:
         match = _REALM.match(text)
         if match is None:
             raise _malformed(raw)
-        found = _environment_of(match.group("suffix"))
-        if environment is not None and environment is not found:
-            raise _environment_mismatch(text, environment, found)
-        return cls(realm=text, environment=found)
+        return cls(realm=text, environment=environment or _environment_of(match.group("suffix")))
 
     @property
     def host_prefix(self) -> str:

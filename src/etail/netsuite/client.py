@@ -242,6 +242,12 @@ class NetSuiteClient:
         (usulix/laravel-netsuite#4). Only GET is retried after an ambiguous failure unless
         ``idempotent=True`` says the script tolerates repeats.
         """
+        if method.upper() == "GET" and json is not None:
+            raise SettingsError(
+                "a RESTlet GET cannot carry a JSON body (NetSuite answers 400)",
+                field="json",
+                hint="pass the values as params, or call the RESTlet with method='POST'",
+            )
         query: dict[str, str | int] = {"script": script, "deploy": deploy, **(params or {})}
         url = f"{self.restlet_base_url}/app/site/hosting/restlet.nl"
         response = await self.request(method, url, params=query, json=json, idempotent=idempotent)

@@ -243,26 +243,36 @@ def connect_jet(world: World, say: Say) -> None:
     with session_scope(world.db.sessions) as session:
         saved = connection_repo(world, session).jet_config(world.installed.jet_connection_id)
     known = {m["merchant_id"] for m in world.jet_admin.merchants()}
-    if world.merchant_id in known and saved.secret and saved.base_url == world.jet.url + "/api":
+    if saved.merchant_id in known and saved.secret:
+        world.merchant_id = saved.merchant_id
+        if saved.base_url != world.jet.url + "/api":  # the sandbox moved to another port
+            _save_jet(
+                world, saved.api_user, saved.secret, saved.merchant_id, saved.fulfillment_node
+            )
         return
-    merchant_id = world.merchant_id
-    if merchant_id in known:  # our secret for it is lost: start a fresh merchant
-        merchant_id = f"{MERCHANT}-{secrets.token_hex(3)}"
+    suffix = "" if MERCHANT not in known else f"-{secrets.token_hex(3)}"
+    merchant_id = MERCHANT + suffix  # a merchant whose secret we lost is left alone
     api_user, secret = f"demo-{secrets.token_hex(4)}", secrets.token_urlsafe(24)
+    nodes = [n + suffix for n in NODES]
     world.jet_admin.create_merchant(
         "etail demo merchant",
         merchant_id=merchant_id,
-        fulfillment_nodes=[{"fulfillment_node_id": n, "name": n} for n in NODES],
+        fulfillment_nodes=[{"fulfillment_node_id": n, "name": n} for n in nodes],
         api_user=api_user,
         secret=secret,
     )
     world.merchant_id = merchant_id
+    _save_jet(world, api_user, secret, merchant_id, nodes[0])
+    say(f"Jet connection: merchant {merchant_id}, tested and saved")
+
+
+def _save_jet(world: World, api_user: str, secret: str, merchant_id: str, node: str) -> None:
     form = JetForm(
         base_url=world.jet.url + "/api",
         api_user=api_user,
         secret=secret,
         merchant_id=merchant_id,
-        fulfillment_node=next(iter(NODES)),
+        fulfillment_node=node,
     )
     with session_scope(world.db.sessions) as session:
         service = ConnectionService(session, world.db.box)
@@ -270,7 +280,6 @@ def connect_jet(world: World, say: Say) -> None:
         outcome = asyncio.run(service.save(conn, form, Actor.system()))
     if not outcome.saved:
         raise SettingsError(f"the Jet connection test failed: {outcome.test.message}", field="jet")
-    say(f"Jet connection: merchant {merchant_id}, tested and saved")
 
 
 def current_merchant(world: World) -> str:

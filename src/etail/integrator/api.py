@@ -187,7 +187,7 @@ class AuditOut(BaseModel):
 # -- auth --------------------------------------------------------------------------------
 @router.post("/auth/token", response_model=TokenResponse, responses={401: {}})
 def create_token(
-    request: Request, body: TokenRequest, session: Session = Depends(get_session)
+    request: Request, body: TokenRequest, session: Session = Depends(get_session, scope="function")
 ) -> Any:
     svc = user_service(request, session)
     from etail.integrator.users import SignInError
@@ -206,7 +206,7 @@ def create_token(
 @router.delete("/auth/token", status_code=204)
 def delete_token(
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(current_user),
 ) -> Response:
     session.delete(who.web_session)
@@ -222,7 +222,7 @@ def me(who: Principal = Depends(current_user)) -> UserOut:
 @router.get("/users", response_model=list[UserOut])
 def list_users(
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("administrator")),
 ) -> list[UserOut]:
     return [UserOut.of(u) for u in user_service(request, session).all()]
@@ -237,7 +237,7 @@ def _check_integrations(session: Session, grants: Mapping[str, str] | None) -> N
 def invite(
     request: Request,
     body: InvitationRequest,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("administrator")),
 ) -> InvitationOut:
     _check_integrations(session, body.grants)
@@ -249,7 +249,10 @@ def invite(
 
 @router.post("/invitations/{token}/accept", response_model=UserOut, status_code=201)
 def accept(
-    request: Request, token: IdPath, body: AcceptRequest, session: Session = Depends(get_session)
+    request: Request,
+    token: IdPath,
+    body: AcceptRequest,
+    session: Session = Depends(get_session, scope="function"),
 ) -> UserOut:
     return UserOut.of(
         user_service(request, session).accept(token, body.name, body.password, source="API")
@@ -261,7 +264,7 @@ def patch_user(
     request: Request,
     user_id: IdPath,
     body: UserPatch,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("administrator")),
 ) -> UserOut:
     svc = user_service(request, session)
@@ -278,7 +281,7 @@ def patch_user(
 def delete_user(
     request: Request,
     user_id: IdPath,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("administrator")),
 ) -> Response:
     svc = user_service(request, session)
@@ -300,7 +303,8 @@ def _integration_out(i: Integration) -> IntegrationOut:
 
 @router.get("/integrations", response_model=list[IntegrationOut])
 def list_integrations(
-    session: Session = Depends(get_session), who: Principal = Depends(current_user)
+    session: Session = Depends(get_session, scope="function"),
+    who: Principal = Depends(current_user),
 ) -> list[IntegrationOut]:
     return [_integration_out(i) for i in visible_integrations(session, who)]
 
@@ -308,7 +312,7 @@ def list_integrations(
 @router.get("/integrations/{integration_id}", response_model=IntegrationOut)
 def show_integration(
     integration_id: IdPath,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("monitor")),
 ) -> IntegrationOut:
     return _integration_out(get_integration(session, integration_id))
@@ -319,7 +323,7 @@ def show_integration(
 )
 def get_settings(
     integration_id: IdPath,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("monitor")),
 ) -> app_settings.IntegrationSettings:
     return app_settings.load(get_integration(session, integration_id).settings)
@@ -336,7 +340,7 @@ def put_settings(
     integration_id: IdPath,
     section: SectionName,
     body: Annotated[dict[str, Any], Body()],
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("manage")),
 ) -> app_settings.IntegrationSettings:
     integ = get_integration(session, integration_id)
@@ -347,7 +351,7 @@ def put_settings(
 @router.get("/iclients", response_model=list[IClientOut])
 def list_iclients(
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require_somewhere("manage")),
 ) -> list[IClientOut]:
     rows = ConnectionRepository(session, request.app.state.box).iclients()
@@ -371,7 +375,7 @@ def _conn(session: Session, connection_id: str, who: Principal) -> Connection:
 def list_connections(
     request: Request,
     integration_id: Annotated[str | None, Query(max_length=40)] = None,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require_somewhere("manage")),
 ) -> list[ConnectionOut]:
     rows = session.scalars(select(Connection).order_by(Connection.name))
@@ -386,7 +390,7 @@ def list_connections(
 @router.get("/connections/{connection_id}", response_model=ConnectionOut)
 def show_connection(
     connection_id: IdPath,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require_somewhere("manage")),
 ) -> ConnectionOut:
     return ConnectionOut.of(_conn(session, connection_id, who))
@@ -400,7 +404,7 @@ async def test_unsaved(
     request: Request,
     connection_id: IdPath,
     body: ConnectionBody,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require_somewhere("manage")),
 ) -> TestResult:
     """Test the given (unsaved) values: one signed call; nothing is stored."""
@@ -419,7 +423,7 @@ async def save_connection(
     connection_id: IdPath,
     body: ConnectionBody,
     force: bool = False,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require_somewhere("manage")),
 ) -> Any:
     """Replace the connection. Tests first; a failed test answers 409 unless ``force=true``."""
@@ -436,7 +440,7 @@ async def save_connection(
 async def ping(
     request: Request,
     connection_id: IdPath,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require_somewhere("manage")),
 ) -> TestResult:
     """Test the saved connection and update its Online/Offline status."""
@@ -453,7 +457,7 @@ async def ping(
 # -- audit -------------------------------------------------------------------------------
 @router.get("/audit", response_model=list[AuditOut])
 def audit(
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     resource_type: Annotated[str | None, Query(max_length=30)] = None,
     resource_id: Annotated[str | None, Query(max_length=40)] = None,
     user: Annotated[str | None, Query(max_length=254)] = None,

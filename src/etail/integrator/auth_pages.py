@@ -48,7 +48,7 @@ def _start_session(svc: UserService, user_email: str, password: str, next_url: s
 
 @router.get("/signin")
 def signin_page(
-    request: Request, next: str = "/", session: Session = Depends(get_session)
+    request: Request, next: str = "/", session: Session = Depends(get_session, scope="function")
 ) -> Response:
     if user_service(request, session).count() == 0:
         return RedirectResponse("/setup", status_code=303)
@@ -61,7 +61,7 @@ def signin(
     email: str = Form(""),
     password: str = Form(""),
     next: str = Form("/"),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     svc = user_service(request, session)
     try:
@@ -79,7 +79,7 @@ def signin(
 @router.post("/signout", dependencies=[Depends(check_csrf)])
 def signout(
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(current_user),
 ) -> Response:
     token = request.cookies.get(SESSION_COOKIE, "")
@@ -92,7 +92,9 @@ def signout(
 
 
 @router.get("/setup")
-def setup_page(request: Request, session: Session = Depends(get_session)) -> Response:
+def setup_page(
+    request: Request, session: Session = Depends(get_session, scope="function")
+) -> Response:
     if user_service(request, session).count() > 0:
         return RedirectResponse("/signin", status_code=303)
     return templates.TemplateResponse(request, "setup.html", {})
@@ -104,7 +106,7 @@ def setup(
     email: str = Form(""),
     name: str = Form(""),
     password: str = Form(""),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     svc = user_service(request, session)
     if svc.count() > 0:
@@ -123,7 +125,7 @@ def setup(
 
 @router.get("/invitations/{token}")
 def invitation_page(
-    request: Request, token: str, session: Session = Depends(get_session)
+    request: Request, token: str, session: Session = Depends(get_session, scope="function")
 ) -> Response:
     inv = user_service(request, session).invitation(token)
     return templates.TemplateResponse(
@@ -137,7 +139,7 @@ def accept_invitation(
     token: str,
     name: str = Form(""),
     password: str = Form(""),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     svc = user_service(request, session)
     inv = svc.invitation(token)
@@ -163,7 +165,7 @@ def change_password(
     request: Request,
     current: str = Form(""),
     new: str = Form(""),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(current_user),
 ) -> Response:
     svc = user_service(request, session)

@@ -144,7 +144,7 @@ def connections_page(
     request: Request,
     integration_id: str,
     saved: str = "",
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("manage")),
 ) -> Response:
     integ = get_integration(session, integration_id)
@@ -161,7 +161,7 @@ def edit_page(
     request: Request,
     integration_id: str,
     connection_id: str,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("manage")),
 ) -> Response:
     return _edit_page(request, session, _connection(session, integration_id, connection_id))
@@ -176,7 +176,7 @@ async def test_connection(
     request: Request,
     integration_id: str,
     connection_id: str,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("manage")),
 ) -> Response:
     conn = _connection(session, integration_id, connection_id)
@@ -195,7 +195,7 @@ async def save_connection(
     request: Request,
     integration_id: str,
     connection_id: str,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("manage")),
 ) -> Response:
     conn = _connection(session, integration_id, connection_id)
@@ -230,7 +230,7 @@ async def ping_connection(
     request: Request,
     integration_id: str,
     connection_id: str,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("manage")),
 ) -> Response:
     conn = _connection(session, integration_id, connection_id)

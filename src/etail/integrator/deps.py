@@ -86,16 +86,19 @@ def secret_box(request: Request) -> SecretBox:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One database session per request: committed when the handler returns normally."""
+    """One database session per request, committed when the handler returns normally.
+
+    Depend on it as ``Depends(get_session, scope="function")`` so the commit happens before
+    the response is sent (a client must see its write in its next request).
+    """
     factory: sessionmaker[Session] = request.app.state.sessions
     session = factory()
     try:
         yield session
         session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     finally:
+        # close() rolls back an unfinished transaction without expiring loaded objects, so an
+        # error page can still show the signed-in user after a failed request.
         session.close()
 
 
@@ -115,7 +118,7 @@ def _bearer(request: Request) -> str | None:
 
 
 def optional_principal(
-    request: Request, session: Session = Depends(get_session)
+    request: Request, session: Session = Depends(get_session, scope="function")
 ) -> Principal | None:
     api = is_api(request)
     token = _bearer(request) if api else request.cookies.get(SESSION_COOKIE)
@@ -196,8 +199,14 @@ def ensure_anon_csrf(request: Request) -> str:
     return token
 
 
-async def check_csrf(request: Request) -> None:
-    """403 unless the form field (or X-CSRF-Token header) matches this visitor's token."""
+async def check_csrf(
+    request: Request,
+    principal: Principal | None = Depends(optional_principal),
+) -> None:
+    """403 unless the form field (or X-CSRF-Token header) matches this visitor's token.
+
+    Resolves the signed-in user first: a signed-in form carries the session's token.
+    """
     expected = csrf_token(request)
     sent = request.headers.get(CSRF_HEADER)
     if sent is None:

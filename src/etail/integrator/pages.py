@@ -46,7 +46,7 @@ def get_integration(session: Session, integration_id: str) -> Integration:
 @router.get("/")
 def home(
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(current_user),
 ) -> Response:
     tiles = []
@@ -112,7 +112,7 @@ def settings_section(
     integration_id: str,
     section: str,
     saved: int = 0,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("monitor")),
 ) -> Response:
     integ = get_integration(session, integration_id)
@@ -126,7 +126,7 @@ async def save_settings_section(
     request: Request,
     integration_id: str,
     section: str,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("manage")),
 ) -> Response:
     integ = get_integration(session, integration_id)
@@ -164,7 +164,7 @@ def save_settings(
 def integration_audit(
     request: Request,
     integration_id: str,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("administrator")),
 ) -> Response:
     integ = get_integration(session, integration_id)
@@ -185,7 +185,7 @@ def audit_page(
     resource_type: str = "",
     source: str = "",
     user: str = "",
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("administrator")),
 ) -> Response:
     entries = AuditLog(session).query(
@@ -205,7 +205,7 @@ def audit_page(
 @router.get("/iclients")
 def iclients_page(
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require_somewhere("manage")),
 ) -> Response:
     rows = ConnectionRepository(session, request.app.state.box).iclients()
@@ -217,7 +217,7 @@ def iclients_page(
 def users_page(
     request: Request,
     invited: str = "",
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("administrator")),
 ) -> Response:
     svc = user_service(request, session)
@@ -248,7 +248,7 @@ def _grants_from_form(form: Any, integrations: list[Integration]) -> dict[str, s
 @router.post("/users/invite", dependencies=[Depends(check_csrf)])
 async def invite_user(
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("administrator")),
 ) -> Response:
     form = await request.form()
@@ -267,7 +267,7 @@ async def invite_user(
 async def change_role(
     request: Request,
     user_id: str,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("administrator")),
 ) -> Response:
     form = await request.form()
@@ -287,7 +287,7 @@ def disable_user(
     request: Request,
     user_id: str,
     disabled: str = Form("1"),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("administrator")),
 ) -> Response:
     svc = user_service(request, session)
@@ -299,7 +299,7 @@ def disable_user(
 def delete_user(
     request: Request,
     user_id: str,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("administrator")),
 ) -> Response:
     svc = user_service(request, session)

@@ -30,9 +30,20 @@ LOCKOUT = timedelta(minutes=7)
 SESSION_MAX = timedelta(hours=12)
 INVITATION_TTL = timedelta(days=7)
 
-_hasher = PasswordHasher()
+_hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile
 # Verifying against this keeps the timing of "no such user" equal to "wrong password".
 _DUMMY_HASH = _hasher.hash("not-a-real-password-0A")
+
+
+def use_hasher(hasher: PasswordHasher) -> PasswordHasher:
+    """Swap the password hasher (tests use cheap parameters); returns the previous one.
+
+    Hashes made with other parameters still verify and are re-hashed at the next sign-in.
+    """
+    global _hasher, _DUMMY_HASH
+    previous, _hasher = _hasher, hasher
+    _DUMMY_HASH = hasher.hash("not-a-real-password-0A")
+    return previous
 
 
 class SignInError(ConfigError):

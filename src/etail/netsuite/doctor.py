@@ -154,7 +154,13 @@ def _judge_skew(report: Diagnosis, date_header: str | None, now: float) -> bool:
         report.add("clock", "warn", "the server sent no usable Date header; skew unknown")
         return True
     skew = now - server
-    detail = f"this machine is {abs(skew):.0f} s {'ahead of' if skew > 0 else 'behind'} the server"
+    # The Date header has one-second resolution, so a skew under 2 s is noise.
+    side = "ahead of" if skew > 0 else "behind"
+    detail = (
+        "in step with the server (within 2 s)"
+        if abs(skew) < 2
+        else f"this machine is {abs(skew):.0f} s {side} the server"
+    )
     if abs(skew) > MAX_SKEW:
         report.add("clock", "fail", detail + " (NetSuite allows 300 s)")
         report.advice.append(

@@ -3,14 +3,19 @@ digits (the .NET "o" format Jet's servers wrote); the token's ``expires_on`` has
 
 from __future__ import annotations
 
+import math
+import time
 from datetime import UTC, datetime
 
 
 def jet_date(epoch: float | None) -> str | None:
     if epoch is None:
         return None
-    dt = datetime.fromtimestamp(epoch, UTC)
-    return f"{dt:%Y-%m-%dT%H:%M:%S}.{dt.microsecond:06d}0Z"
+    whole = math.floor(epoch)
+    micro = min(999_999, int((epoch - whole) * 1_000_000))
+    # time.strftime over gmtime is several times cheaper than datetime formatting (the seed
+    # writes five dates per order).
+    return f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(whole))}.{micro:06d}0Z"
 
 
 def expires_on(epoch: float) -> str:

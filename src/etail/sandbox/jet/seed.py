@@ -265,7 +265,9 @@ def order_doc(
     }  # fmt: skip
 
 
-def order_row(merchant_id: str, doc: Json, ready_at: float, **state: Any) -> Json:
+def order_row(
+    merchant_id: str, doc: Json, ready_at: float, placed_at: float | None = None, **state: Any
+) -> Json:
     """A row for ``db.orders`` from an order document (defaults: a fresh created order)."""
     row: Json = {
         "merchant_order_id": doc["merchant_order_id"],
@@ -273,7 +275,7 @@ def order_row(merchant_id: str, doc: Json, ready_at: float, **state: Any) -> Jso
         "status": "created",
         "exception_state": None,
         "fulfillment_node": doc["fulfillment_node"],
-        "placed_at": _epoch(doc["order_placed_date"]),
+        "placed_at": _epoch(doc["order_placed_date"]) if placed_at is None else placed_at,
         "ready_at": ready_at,
         "acknowledged_at": None,
         "acknowledgement_status": None,

@@ -81,6 +81,15 @@ def test_steps_a_to_d_by_cli_then_requests_oauthlib_gets_200(tmp_path: Path) -> 
         resp = requests.get(f"{srv.url}/rest/tokeninfo", auth=auth, timeout=10)
         assert resp.status_code == 200, resp.text
         assert resp.json()["roleName"] == "eTail Jet Role"
+        customers = requests.get(f"{srv.url}/services/rest/record/v1/customer", auth=auth)
+        assert customers.status_code == 200, customers.text
+        suiteql = requests.post(
+            f"{srv.url}/services/rest/query/v1/suiteql?limit=5&offset=0",
+            headers={"Prefer": "transient"},
+            json={"q": "SELECT id, companyname FROM customer"},
+            auth=auth,
+        )
+        assert suiteql.status_code == 200, suiteql.text
         # --url mode against the running server, key from the data folder's admin.key
         key = read_admin_key(data)
         ns("token", "revoke", str(new["token"]["id"]), "-a", REALM, url=srv.url, key=key)

@@ -72,13 +72,20 @@ def test_steps_a_to_d_then_an_outside_client_gets_200(sandbox: Sandbox) -> None:
     row = last_detail(sandbox, s.realm)
     assert row["status"] == "Success" and row["user"] == "jane@example.com"
     assert row["token_name"] == s.token["name"] and row["application"] == APP
-    if any(
-        getattr(r, "path", "") == "/services/rest/record/v1/customer" for r in sandbox.app.routes
-    ):
-        customers = requests.get(
-            f"{sandbox.url}/services/rest/record/v1/customer", auth=oauth(s), timeout=10
-        )
-        assert customers.status_code == 200, customers.text
+    customers = requests.get(
+        f"{sandbox.url}/services/rest/record/v1/customer", auth=oauth(s), timeout=10
+    )
+    assert customers.status_code == 200, customers.text
+    assert customers.json()["items"] == []
+    suiteql = requests.post(
+        f"{sandbox.url}/services/rest/query/v1/suiteql",
+        params={"limit": "10", "offset": "0"},
+        headers={"Prefer": "transient"},
+        json={"q": "SELECT id FROM customer"},
+        auth=oauth(s),
+        timeout=10,
+    )
+    assert suiteql.status_code == 200, suiteql.text
 
 
 def test_signature_covers_raw_path_query_and_port(sandbox: Sandbox) -> None:

@@ -8,8 +8,6 @@ admin pages under ``/app``.
 
 from __future__ import annotations
 
-import importlib
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,6 +22,7 @@ from etail.sandbox.netsuite import pages, tokeninfo
 from etail.sandbox.netsuite.admin import api as admin_api
 from etail.sandbox.netsuite.admin.errors import AdminError
 from etail.sandbox.netsuite.deps import InvalidLogin
+from etail.sandbox.netsuite.governance import GovernanceMiddleware
 from etail.sandbox.netsuite.models import Account
 from etail.sandbox.netsuite.options import SandboxOptions
 from etail.sandbox.netsuite.problems import invalid_login_response
@@ -33,31 +32,15 @@ from etail.sandbox.netsuite.tba import TbaVerifier
 
 
 class AccountLimits:
-    """``realm -> concurrency limit`` for the governor; cached a second to keep it off the DB."""
+    """``realm -> concurrency limit`` for the governor (which caches it briefly itself)."""
 
-    def __init__(self, store: Store, ttl: float = 1.0) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
-        self._ttl = ttl
-        self._cache: dict[str, tuple[float, int | None]] = {}
 
     def __call__(self, realm: str) -> int | None:
-        now = time.monotonic()
-        hit = self._cache.get(realm)
-        if hit is not None and now - hit[0] < self._ttl:
-            return hit[1]
         with self._store.session() as s:
             account = s.scalar(select(Account).where(Account.account_id == realm))
-            limit = account.concurrency_limit if account else None
-        if len(self._cache) > 10_000:
-            self._cache.clear()
-        self._cache[realm] = (now, limit)
-        return limit
-
-
-def _governance() -> Any | None:
-    # TODO(records work): drop the guard once governance.GovernanceMiddleware is committed.
-    module = importlib.import_module("etail.sandbox.netsuite.governance")
-    return getattr(module, "GovernanceMiddleware", None)
+            return account.concurrency_limit if account else None
 
 
 def create_app(data_dir: Path, options: SandboxOptions | None = None) -> FastAPI:
@@ -84,9 +67,7 @@ def create_app(data_dir: Path, options: SandboxOptions | None = None) -> FastAPI
     app.include_router(pages.router)
     _add_handlers(app)
     pages.install(app, store)
-    middleware = _governance()
-    if middleware is not None:
-        app.add_middleware(middleware, limit_for=AccountLimits(store), options=options)
+    app.add_middleware(GovernanceMiddleware, limit_for=AccountLimits(store), options=options)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

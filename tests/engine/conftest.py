@@ -51,3 +51,15 @@ def stores(request: pytest.FixtureRequest) -> Stores:
         return memory_stores()
     engine = request.getfixturevalue("sqlite_engine" if request.param == "sqlite" else "pg_engine")
     return sql_stores(engine)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_argon2() -> Iterator[None]:
+    """Real argon2id with small parameters for the page tests' users: checked, just faster."""
+    from argon2 import PasswordHasher
+
+    from etail.integrator.users import use_hasher
+
+    previous = use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    yield
+    use_hasher(previous)

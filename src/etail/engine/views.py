@@ -83,4 +83,44 @@ def flow_view(row: FlowSummary) -> dict[str, Any]:
     }
 
 
-__all__ = ["error_view", "flow_view", "job_view"]
+def chart_bars(
+    jobs: list[Job], *, width: int = 600, height: int = 140, gap: int = 4
+) -> list[dict[str, Any]]:
+    """Stacked bars (success, ignored, errors) of records per run, oldest run on the left.
+
+    Returns one dict per job with ``x``, ``w`` and a list of ``parts`` (``kind``, ``y``, ``h``)
+    in SVG user units, scaled so the biggest run fills ``height``.
+    """
+    if not jobs:
+        return []
+    ordered = list(reversed(jobs))  # stores list newest first
+    peak = max(max(_total(j), 1) for j in ordered)
+    step = width / len(ordered)
+    bars = []
+    for i, job in enumerate(ordered):
+        c = job.counters
+        y = float(height)
+        parts = []
+        for kind, n in (("success", c.success), ("ignored", c.ignored), ("errors", c.errors)):
+            h = height * n / peak
+            y -= h
+            if n:
+                parts.append({"kind": kind, "y": round(y, 2), "h": round(h, 2), "n": n})
+        bars.append(
+            {
+                "x": round(i * step + gap / 2, 2),
+                "w": round(max(step - gap, 1.0), 2),
+                "parts": parts,
+                "job": job,
+                "total": _total(job),
+            }
+        )
+    return bars
+
+
+def _total(job: Job) -> int:
+    c = job.counters
+    return c.success + c.ignored + c.errors
+
+
+__all__ = ["chart_bars", "error_view", "flow_view", "job_view"]

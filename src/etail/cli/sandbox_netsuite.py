@@ -15,7 +15,9 @@ FAULT_KINDS = ("5xx", "429", "timeout")
 
 def command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port (default 8101).")] = 8101,
+    port: Annotated[
+        int | None, typer.Option(help="Port (default ETAIL_NETSUITE_SANDBOX_PORT, 8101).")
+    ] = None,
     data: Annotated[
         Path | None, typer.Option("--data", help="Data folder (default $ETAIL_HOME/netsuite).")
     ] = None,
@@ -50,6 +52,7 @@ def command(
         fault_rate=fault_rate,
         fault_kinds=tuple(cast(FaultKind, k) for k in kinds),
     )
+    port = port or get_settings().netsuite_sandbox_port
     app = create_app(folder, options)
     typer.echo(f"NetSuite sandbox on http://{host}:{port}  (data: {folder})")
     typer.echo(f"Pages: http://{host}:{port}/app   Admin API key file: {folder / 'admin.key'}")

@@ -6,7 +6,7 @@ secret, and a new access token's ID and secret. Every other answer masks or omit
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -160,6 +160,11 @@ class RoleOut(Out):
         )
 
 
+def utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored one is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def level_name(level: Level) -> LevelName:
     names: dict[Level, LevelName] = {
         Level.NONE: "none",
@@ -256,7 +261,7 @@ class TokenOut(Out):
             role=t.role.name,
             role_id=t.role_id,
             status=tokens.status(t),
-            created_at=t.created_at,
+            created_at=utc(t.created_at),
         )
 
 
@@ -284,7 +289,7 @@ class AuditOut(Out):
     def of(cls, a: LoginAudit) -> AuditOut:
         return cls(
             id=a.id,
-            at=a.at,
+            at=utc(a.at),
             realm=a.realm,
             user=a.user,
             role=a.role,

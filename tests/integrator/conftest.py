@@ -62,6 +62,7 @@ class Tokens:
     realm: str
     token_id: str
     token_secret: str
+    internal_id: int
 
 
 @dataclass
@@ -111,7 +112,7 @@ def steps_a_to_d(integ: Integrator, ns: NetSuiteSandbox, realm: str | None = Non
     ns.admin.create_employee(realm, "Jane Doe", "jane@example.com")
     ns.admin.add_role(realm, "jane@example.com", role["id"])  # C
     new = ns.admin.create_token(realm, APP, "jane@example.com", role["id"])  # D
-    return Tokens(realm, new["token_id"], new["token_secret"])
+    return Tokens(realm, new["token_id"], new["token_secret"], new["token"]["id"])
 
 
 def csrf_of(html: str) -> str:

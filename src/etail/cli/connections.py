@@ -14,7 +14,13 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from etail.errors import SettingsError
-from etail.integrator.cli_support import cli_actor, database, out, print_json
+from etail.integrator.cli_support import (
+    cli_actor,
+    database,
+    out,
+    print_json,
+    sandbox_admin_keys,
+)
 from etail.integrator.connection_tests import TestResult
 from etail.integrator.connections import (
     ConnectionForm,
@@ -225,7 +231,7 @@ def edit(
 
 
 def _edit(s: Session, db: Any, opts: dict[str, Any]) -> tuple[TestResult, bool]:
-    svc = ConnectionService(s, db.box)
+    svc = ConnectionService(s, db.box, sandbox_admin_keys())
     conn = _find(svc.repo, opts["connection"])
     form: ConnectionForm = (
         _netsuite_form(svc.repo, conn, opts) if conn.type == "netsuite" else _jet_form(conn, opts)
@@ -241,7 +247,7 @@ def test(connection: str, json_: JsonOpt = False) -> None:
     with session_scope(db.sessions) as s:
         repo = ConnectionRepository(s, db.box)
         conn = _find(repo, connection)
-        result = asyncio.run(test_saved(repo, conn, {}))
+        result = asyncio.run(test_saved(repo, conn, sandbox_admin_keys()))
         if result.ok:
             repo.set_online(conn.id)
         else:

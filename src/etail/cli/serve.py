@@ -32,7 +32,9 @@ def command(
 
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
-    admin_keys: dict[str, str] = {}
+    from etail.integrator.cli_support import sandbox_admin_keys
+
+    admin_keys = sandbox_admin_keys()
     sandboxes = None
     if all_:
         from etail.integrator.local_sandboxes import start_sandboxes, try_prepare_netsuite

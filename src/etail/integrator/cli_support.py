@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 from typing import Any
 
 from rich.console import Console
@@ -26,6 +27,15 @@ def cli_actor() -> Actor:
     except (KeyError, OSError):
         who = "unknown"
     return Actor(None, f"cli:{who}", "CLI")
+
+
+def sandbox_admin_keys() -> dict[str, str]:
+    """The NetSuite sandbox admin key from ETAIL_NS_ADMIN_KEY, for any local sandbox URL.
+
+    With it, a failed Test shows the sandbox's Login Audit Trail Detail.
+    """
+    key = os.environ.get("ETAIL_NS_ADMIN_KEY", "")
+    return {"*": key} if key else {}
 
 
 def print_json(data: Any) -> None:

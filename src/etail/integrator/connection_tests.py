@@ -146,7 +146,7 @@ async def _add_audit_detail(
     lookup: DetailLookup | None,
 ) -> None:
     base = (cfg.base_url or "").rstrip("/")
-    key = admin_keys.get(base)
+    key = admin_keys.get(base) or admin_keys.get("*")  # "*": any local sandbox (CLI)
     if not key:
         result.fix = (
             f"The sandbox shows the reason in {login_details.AUDIT_TRAIL_PATH}. "

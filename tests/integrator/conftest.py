@@ -85,13 +85,21 @@ def start_integrator(home: Path, admin_keys: dict[str, str]) -> tuple[Background
         inst = find_installed(s)
     assert inst is not None
     srv = BackgroundServer(app).start()
-    return srv, Integrator(srv.url, settings, inst.integration_id, inst.netsuite_connection_id,
-                           inst.jet_connection_id, inst.iclient_id)
+    return srv, Integrator(
+        srv.url,
+        settings,
+        inst.integration_id,
+        inst.netsuite_connection_id,
+        inst.jet_connection_id,
+        inst.iclient_id,
+    )
 
 
 @pytest.fixture
 def integrator(tmp_path: Path, netsuite_sandbox: NetSuiteSandbox) -> Iterator[Integrator]:
-    srv, info = start_integrator(tmp_path / "home", {netsuite_sandbox.url: netsuite_sandbox.admin_key})
+    srv, info = start_integrator(
+        tmp_path / "home", {netsuite_sandbox.url: netsuite_sandbox.admin_key}
+    )
     try:
         yield info
     finally:
@@ -125,8 +133,15 @@ def browser_owner(integ: Integrator) -> httpx2.Client:
     """A cookie client signed in as the owner, created on the first-run page."""
     c = integ.client(follow_redirects=True)
     page = c.get("/setup")
-    r = c.post("/setup", data={"csrf_token": csrf_of(page.text), "email": OWNER[0],
-                               "name": "Olivia Owner", "password": OWNER[1]})
+    r = c.post(
+        "/setup",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "email": OWNER[0],
+            "name": "Olivia Owner",
+            "password": OWNER[1],
+        },
+    )
     assert r.status_code == 200 and "Jet - NetSuite" in r.text
     return c
 
@@ -151,20 +166,38 @@ def api(integrator: Integrator) -> Iterator[httpx2.Client]:
         yield client
 
 
-def invite_and_accept(integ: Integrator, owner: httpx2.Client, email: str, role: str,
-                      grants: dict[str, str] | None = None, password: str = "User-Pass-1234") -> dict[str, str]:
-    r = owner.post("/api/v1/invitations", json={"email": email, "role": role, "grants": grants or {}})
+def invite_and_accept(
+    integ: Integrator,
+    owner: httpx2.Client,
+    email: str,
+    role: str,
+    grants: dict[str, str] | None = None,
+    password: str = "User-Pass-1234",
+) -> dict[str, str]:
+    r = owner.post(
+        "/api/v1/invitations", json={"email": email, "role": role, "grants": grants or {}}
+    )
     assert r.status_code == 201, r.text
     with integ.client() as c:
-        r2 = c.post(r.json()["accept_path"].replace("/invitations", "/api/v1/invitations") + "/accept",
-                    json={"name": email.split("@")[0], "password": password})
+        r2 = c.post(
+            r.json()["accept_path"].replace("/invitations", "/api/v1/invitations") + "/accept",
+            json={"name": email.split("@")[0], "password": password},
+        )
     assert r2.status_code == 201, r2.text
     return api_token(integ, email, password)
 
 
 def netsuite_body(sandbox_url: str, tokens: Tokens, iclient_id: str, **over: Any) -> dict[str, Any]:
-    body = {"type": "netsuite", "auth_type": "token", "environment": "local",
-            "base_url": sandbox_url, "account_id": tokens.realm, "token_id": tokens.token_id,
-            "token_secret": tokens.token_secret, "iclient_id": iclient_id, "concurrency": 5}
+    body = {
+        "type": "netsuite",
+        "auth_type": "token",
+        "environment": "local",
+        "base_url": sandbox_url,
+        "account_id": tokens.realm,
+        "token_id": tokens.token_id,
+        "token_secret": tokens.token_secret,
+        "iclient_id": iclient_id,
+        "concurrency": 5,
+    }
     body.update(over)
     return body

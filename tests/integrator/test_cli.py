@@ -20,11 +20,22 @@ def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
 
 def test_users_commands(integrator, monkeypatch):
     monkeypatch.setenv("ETAIL_HOME", str(integrator.settings.home))
-    code, out = run("users", "create-owner", "--email", "boss@example.com", "--json",
-                    env={"ETAIL_OWNER_PASSWORD": "Boss-Pass-1234"})
+    code, out = run(
+        "users",
+        "create-owner",
+        "--email",
+        "boss@example.com",
+        "--json",
+        env={"ETAIL_OWNER_PASSWORD": "Boss-Pass-1234"},
+    )
     assert code == 0 and json.loads(out)["role"] == "owner"
-    code, out = run("users", "create-owner", "--email", "two@example.com",
-                    env={"ETAIL_OWNER_PASSWORD": "Boss-Pass-1234"})
+    code, out = run(
+        "users",
+        "create-owner",
+        "--email",
+        "two@example.com",
+        env={"ETAIL_OWNER_PASSWORD": "Boss-Pass-1234"},
+    )
     assert code != 0
     code, out = run("users", "invite", "ann@example.com", "--role", "manage", "--json")
     assert code == 0 and "/invitations/" in json.loads(out)["link"]
@@ -45,15 +56,29 @@ def test_connections_edit_test_show(integrator, netsuite_sandbox, monkeypatch):
     assert code == 0
     names = {c["name"]: c for c in json.loads(out)}
     assert names["NetSuite Connection"]["config"]["auth_type"] == "basic"
-    base = ["connections", "edit", "NetSuite Connection", "--auth-type", "token",
-            "--environment", "local", "--base-url", netsuite_sandbox.url,
-            "--account-id", tokens.realm.lower().replace("_", "-"), "--json"]
-    code, out = run(*base, env={"ETAIL_NS_TOKEN_ID": tokens.token_id,
-                                "ETAIL_NS_TOKEN_SECRET": "9" * 64})
+    base = [
+        "connections",
+        "edit",
+        "NetSuite Connection",
+        "--auth-type",
+        "token",
+        "--environment",
+        "local",
+        "--base-url",
+        netsuite_sandbox.url,
+        "--account-id",
+        tokens.realm.lower().replace("_", "-"),
+        "--json",
+    ]
+    code, out = run(
+        *base, env={"ETAIL_NS_TOKEN_ID": tokens.token_id, "ETAIL_NS_TOKEN_SECRET": "9" * 64}
+    )
     assert code == 1 and json.loads(out)["saved"] is False
     assert json.loads(out)["test"]["detail"] == "InvalidSignature"
-    code, out = run(*base, env={"ETAIL_NS_TOKEN_ID": tokens.token_id,
-                                "ETAIL_NS_TOKEN_SECRET": tokens.token_secret})
+    code, out = run(
+        *base,
+        env={"ETAIL_NS_TOKEN_ID": tokens.token_id, "ETAIL_NS_TOKEN_SECRET": tokens.token_secret},
+    )
     assert code == 0, out
     assert json.loads(out)["saved"] is True
     code, out = run("connections", "show", integrator.netsuite_id, "--json")

@@ -13,8 +13,10 @@ from .conftest import (
 def test_token_test_succeeds_and_stores_nothing(integrator, netsuite_sandbox, api):
     tokens = steps_a_to_d(integrator, netsuite_sandbox)
     before = api.get(f"/api/v1/connections/{integrator.netsuite_id}").json()
-    r = api.post(f"/api/v1/connections/{integrator.netsuite_id}/test",
-                 json=netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id))
+    r = api.post(
+        f"/api/v1/connections/{integrator.netsuite_id}/test",
+        json=netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id),
+    )
     assert r.status_code == 200, r.text
     assert r.json()["ok"] is True
     assert r.json()["message"] == "Your connection is working great! Nice Job!"
@@ -24,8 +26,7 @@ def test_token_test_succeeds_and_stores_nothing(integrator, netsuite_sandbox, ap
 
 def test_wrong_token_secret_shows_audit_detail_and_fix(integrator, netsuite_sandbox, api):
     tokens = steps_a_to_d(integrator, netsuite_sandbox)
-    body = netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id,
-                         token_secret="0" * 64)
+    body = netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id, token_secret="0" * 64)
     result = api.post(f"/api/v1/connections/{integrator.netsuite_id}/test", json=body).json()
     assert result["ok"] is False
     assert "401" in result["answer"]
@@ -44,16 +45,20 @@ def test_unknown_token_says_token_rejected(integrator, netsuite_sandbox, api):
 def test_tba_disabled_says_feature_disabled(integrator, netsuite_sandbox, api):
     tokens = steps_a_to_d(integrator, netsuite_sandbox)
     netsuite_sandbox.admin.set_feature(tokens.realm, "tba", False)
-    result = api.post(f"/api/v1/connections/{integrator.netsuite_id}/test",
-                      json=netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id)).json()
+    result = api.post(
+        f"/api/v1/connections/{integrator.netsuite_id}/test",
+        json=netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id),
+    ).json()
     assert result["detail"] == "FeatureDisabled"
     assert "Enable Features" in result["fix"]
 
 
 def test_save_switches_basic_to_token_keeping_the_id(integrator, netsuite_sandbox, api):
     tokens = steps_a_to_d(integrator, netsuite_sandbox)
-    r = api.put(f"/api/v1/connections/{integrator.netsuite_id}",
-                json=netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id))
+    r = api.put(
+        f"/api/v1/connections/{integrator.netsuite_id}",
+        json=netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id),
+    )
     assert r.status_code == 200, r.text
     saved = r.json()
     assert saved["saved"] and saved["connection"]["id"] == integrator.netsuite_id
@@ -66,7 +71,10 @@ def test_save_switches_basic_to_token_keeping_the_id(integrator, netsuite_sandbo
     assert ping["ok"] is True
     audit = api.get("/api/v1/audit", params={"resource_id": integrator.netsuite_id}).json()
     changes = {e["field"]: e for e in audit if e["action"] == "update"}
-    assert changes["auth_type"]["old_value"] == "basic" and changes["auth_type"]["new_value"] == "token"
+    assert (
+        changes["auth_type"]["old_value"] == "basic"
+        and changes["auth_type"]["new_value"] == "token"
+    )
     assert changes["token_secret"]["new_value"] == "changed"
     assert changes["token_secret"]["old_value"] is None
     assert all(e["source"] == "API" for e in changes.values())
@@ -78,8 +86,13 @@ def test_save_after_failed_test_asks_then_goes_offline(integrator, netsuite_sand
     r = api.put(f"/api/v1/connections/{integrator.netsuite_id}", json=body)
     assert r.status_code == 409
     assert r.json()["saved"] is False and r.json()["test"]["detail"] == "InvalidSignature"
-    assert api.get(f"/api/v1/connections/{integrator.netsuite_id}").json()["config"]["auth_type"] == "basic"
-    r = api.put(f"/api/v1/connections/{integrator.netsuite_id}", params={"force": "true"}, json=body)
+    assert (
+        api.get(f"/api/v1/connections/{integrator.netsuite_id}").json()["config"]["auth_type"]
+        == "basic"
+    )
+    r = api.put(
+        f"/api/v1/connections/{integrator.netsuite_id}", params={"force": "true"}, json=body
+    )
     assert r.status_code == 200 and r.json()["saved"] is True
     assert r.json()["connection"]["status"] == "Offline"
 
@@ -87,15 +100,21 @@ def test_save_after_failed_test_asks_then_goes_offline(integrator, netsuite_sand
 def test_account_id_is_normalised_and_checked(integrator, netsuite_sandbox, api):
     tokens = steps_a_to_d(integrator, netsuite_sandbox)
     host_form = tokens.realm.lower().replace("_", "-")
-    r = api.put(f"/api/v1/connections/{integrator.netsuite_id}",
-                json=netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id,
-                                   account_id=host_form))
+    r = api.put(
+        f"/api/v1/connections/{integrator.netsuite_id}",
+        json=netsuite_body(
+            netsuite_sandbox.url, tokens, integrator.iclient_id, account_id=host_form
+        ),
+    )
     assert r.status_code == 200, r.text
     assert r.json()["connection"]["config"]["account_id"] == tokens.realm
     # a sandbox account ID under Environment = Production is refused, naming the field
-    r = api.post(f"/api/v1/connections/{integrator.netsuite_id}/test",
-                 json=netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id,
-                                    environment="production"))
+    r = api.post(
+        f"/api/v1/connections/{integrator.netsuite_id}/test",
+        json=netsuite_body(
+            netsuite_sandbox.url, tokens, integrator.iclient_id, environment="production"
+        ),
+    )
     assert r.status_code == 422 and r.json()["field"] == "account_id"
 
 
@@ -105,25 +124,38 @@ def test_form_rules(integrator, netsuite_sandbox, api):
     no_iclient = netsuite_body(netsuite_sandbox.url, tokens, None)
     r = api.put(url, json=no_iclient)
     assert r.status_code == 422 and r.json()["field"] == "iclient_id"
-    r = api.put(url, json=netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id, concurrency=26))
+    r = api.put(
+        url, json=netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id, concurrency=26)
+    )
     assert r.status_code == 422
-    r = api.put(url, json=netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id, token_secret=""))
+    r = api.put(
+        url,
+        json=netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id, token_secret=""),
+    )
     assert r.status_code == 422 and r.json()["field"] == "token_secret"
     r = api.put(url, json=netsuite_body("ftp://x", tokens, integrator.iclient_id))
     assert r.status_code == 422 and r.json()["field"] == "base_url"
 
 
 def test_basic_auth_test_explains_the_switch(integrator, api):
-    body = {"type": "netsuite", "auth_type": "basic", "environment": "production",
-            "account_id": "1234567", "email": "a@example.com", "password": "Secret-Basic-1"}
+    body = {
+        "type": "netsuite",
+        "auth_type": "basic",
+        "environment": "production",
+        "account_id": "1234567",
+        "email": "a@example.com",
+        "password": "Secret-Basic-1",
+    }
     result = api.post(f"/api/v1/connections/{integrator.netsuite_id}/test", json=body).json()
     assert result["ok"] is False and "Token" in result["fix"]
 
 
 def test_secrets_are_encrypted_at_rest(integrator, netsuite_sandbox, api):
     tokens = steps_a_to_d(integrator, netsuite_sandbox)
-    r = api.put(f"/api/v1/connections/{integrator.netsuite_id}",
-                json=netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id))
+    r = api.put(
+        f"/api/v1/connections/{integrator.netsuite_id}",
+        json=netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id),
+    )
     assert r.status_code == 200, r.text
     raw = (integrator.settings.home / "integrator.db").read_bytes()
     for wal in integrator.settings.home.glob("integrator.db-wal"):
@@ -131,6 +163,7 @@ def test_secrets_are_encrypted_at_rest(integrator, netsuite_sandbox, api):
     assert tokens.token_secret.encode() not in raw
     assert tokens.token_id.encode() not in raw
     with sqlite3.connect(integrator.settings.home / "integrator.db") as db:
-        stored = db.execute("select secrets from connections where id = ?",
-                            (integrator.netsuite_id,)).fetchone()[0]
+        stored = db.execute(
+            "select secrets from connections where id = ?", (integrator.netsuite_id,)
+        ).fetchone()[0]
     assert '"token_secret": "gAAAA' in stored  # a Fernet token

@@ -20,15 +20,25 @@ def jet(tmp_path: Path) -> Iterator[tuple[str, dict]]:
     data.mkdir()
     with BackgroundServer(create_app(data)) as srv:
         with JetAdminClient(srv.url, admin_key(data)) as admin:
-            merchant = admin.create_merchant("Acme", merchant_id="acme", api_user="acme-user",
-                                             secret=SECRET,
-                                             fulfillment_nodes=[{"fulfillment_node_id": "node-1", "name": "Main"}])
+            merchant = admin.create_merchant(
+                "Acme",
+                merchant_id="acme",
+                api_user="acme-user",
+                secret=SECRET,
+                fulfillment_nodes=[{"fulfillment_node_id": "node-1", "name": "Main"}],
+            )
         yield srv.url, merchant
 
 
 def _body(url: str, secret: str) -> dict:
-    return {"type": "jet", "base_url": url, "api_user": "acme-user", "secret": secret,
-            "merchant_id": "acme", "fulfillment_node": "node-1"}
+    return {
+        "type": "jet",
+        "base_url": url,
+        "api_user": "acme-user",
+        "secret": secret,
+        "merchant_id": "acme",
+        "fulfillment_node": "node-1",
+    }
 
 
 def test_jet_test_and_save(integrator, jet, api):
@@ -36,14 +46,24 @@ def test_jet_test_and_save(integrator, jet, api):
     r = api.post(f"/api/v1/connections/{integrator.jet_id}/test", json=_body(url, SECRET))
     assert r.status_code == 200 and r.json()["ok"] is True, r.text
     assert "created" in r.json()["answer"]
-    bad = api.post(f"/api/v1/connections/{integrator.jet_id}/test", json=_body(url, "wrong-secret-xyz"))
+    bad = api.post(
+        f"/api/v1/connections/{integrator.jet_id}/test", json=_body(url, "wrong-secret-xyz")
+    )
     assert bad.json()["ok"] is False and "secret is not valid" in bad.json()["answer"]
     assert "wrong-secret-xyz" not in bad.text
     saved = api.put(f"/api/v1/connections/{integrator.jet_id}", json=_body(url, SECRET))
     assert saved.status_code == 200 and saved.json()["connection"]["config"]["secret"] == "******"
     assert api.post(f"/api/v1/connections/{integrator.jet_id}/ping").json()["ok"] is True
     # a NetSuite body for a Jet connection is refused, naming the field
-    r = api.put(f"/api/v1/connections/{integrator.jet_id}",
-                json={"type": "netsuite", "auth_type": "basic", "environment": "production",
-                      "account_id": "1234567", "email": "a@example.com", "password": "p"})
+    r = api.put(
+        f"/api/v1/connections/{integrator.jet_id}",
+        json={
+            "type": "netsuite",
+            "auth_type": "basic",
+            "environment": "production",
+            "account_id": "1234567",
+            "email": "a@example.com",
+            "password": "p",
+        },
+    )
     assert r.status_code == 422 and r.json()["field"] == "type"

@@ -12,8 +12,11 @@ from .conftest import api_token, browser_owner, csrf_of, invite_and_accept
 
 WRITE = {"post", "put", "patch", "delete"}
 # Reachable without a role on purpose: signing in, signing out, accepting an invitation.
-PUBLIC = {("post", "/api/v1/auth/token"), ("delete", "/api/v1/auth/token"),
-          ("post", "/api/v1/invitations/{token}/accept")}
+PUBLIC = {
+    ("post", "/api/v1/auth/token"),
+    ("delete", "/api/v1/auth/token"),
+    ("post", "/api/v1/invitations/{token}/accept"),
+}
 
 
 def _fill(path: str, ids: dict[str, str]) -> str:
@@ -22,12 +25,19 @@ def _fill(path: str, ids: dict[str, str]) -> str:
 
 def test_monitor_gets_403_on_every_write_route_of_the_openapi(integrator):
     owner = browser_owner(integrator)
-    with integrator.client(headers=api_token(integrator, "owner@example.com", "Owner-Pass-123")) as api:
+    with integrator.client(
+        headers=api_token(integrator, "owner@example.com", "Owner-Pass-123")
+    ) as api:
         monitor = invite_and_accept(integrator, api, "mon@example.com", "monitor")
         users = {u["email"]: u["id"] for u in api.get("/api/v1/users").json()}
     spec = owner.get("/api/openapi.json").json()
-    ids = {"integration_id": integrator.integration_id, "connection_id": integrator.netsuite_id,
-           "user_id": users["owner@example.com"], "section": "general", "token": "x"}
+    ids = {
+        "integration_id": integrator.integration_id,
+        "connection_id": integrator.netsuite_id,
+        "user_id": users["owner@example.com"],
+        "section": "general",
+        "token": "x",
+    }
     checked = []
     with integrator.client(headers=monitor) as c:
         for path, ops in spec["paths"].items():
@@ -45,8 +55,13 @@ def test_every_page_route_checks_a_role(integrator):
     """Every non-API route but sign-in, first run, invitations and static files needs a user."""
     app_routes = [r for r in create_app(integrator.settings).routes if isinstance(r, APIRoute)]
     open_paths = {"/signin", "/setup", "/invitations/{token}"}
-    ids = {"integration_id": integrator.integration_id, "connection_id": integrator.netsuite_id,
-           "user_id": "u", "section": "general", "token": "x"}
+    ids = {
+        "integration_id": integrator.integration_id,
+        "connection_id": integrator.netsuite_id,
+        "user_id": "u",
+        "section": "general",
+        "token": "x",
+    }
     with integrator.client() as anon:
         anon.get("/signin")
         for route in app_routes:
@@ -62,18 +77,28 @@ def test_every_page_route_checks_a_role(integrator):
 
 def test_monitor_pages_hide_connections_and_refuse_writes(integrator):
     owner = browser_owner(integrator)
-    with integrator.client(headers=api_token(integrator, "owner@example.com", "Owner-Pass-123")) as api:
+    with integrator.client(
+        headers=api_token(integrator, "owner@example.com", "Owner-Pass-123")
+    ) as api:
         invite_and_accept(integrator, api, "mon@example.com", "monitor", password="Monitor-Pass-1")
     with integrator.client(follow_redirects=True) as mon:
         page = mon.get("/signin")
-        mon.post("/signin", data={"csrf_token": csrf_of(page.text), "email": "mon@example.com",
-                                  "password": "Monitor-Pass-1"})
+        mon.post(
+            "/signin",
+            data={
+                "csrf_token": csrf_of(page.text),
+                "email": "mon@example.com",
+                "password": "Monitor-Pass-1",
+            },
+        )
         settings = mon.get(f"/integrations/{integrator.integration_id}/settings/order")
         assert settings.status_code == 200 and "/connections" not in settings.text
         assert "<fieldset disabled>" in settings.text
         assert mon.get(f"/integrations/{integrator.integration_id}/connections").status_code == 403
-        r = mon.post(f"/integrations/{integrator.integration_id}/settings/order",
-                     data={"csrf_token": csrf_of(settings.text), "customer_mode": "default"})
+        r = mon.post(
+            f"/integrations/{integrator.integration_id}/settings/order",
+            data={"csrf_token": csrf_of(settings.text), "customer_mode": "default"},
+        )
         assert r.status_code == 403
         assert mon.get("/users").status_code == 403
         assert mon.get("/audit").status_code == 403
@@ -82,15 +107,24 @@ def test_monitor_pages_hide_connections_and_refuse_writes(integrator):
 
 def test_tile_user_manages_only_the_granted_integration(integrator, netsuite_sandbox):
     browser_owner(integrator).close()
-    with integrator.client(headers=api_token(integrator, "owner@example.com", "Owner-Pass-123")) as api:
-        tile = invite_and_accept(integrator, api, "tile@example.com", "tile",
-                                 grants={integrator.integration_id: "manage"})
+    with integrator.client(
+        headers=api_token(integrator, "owner@example.com", "Owner-Pass-123")
+    ) as api:
+        tile = invite_and_accept(
+            integrator,
+            api,
+            "tile@example.com",
+            "tile",
+            grants={integrator.integration_id: "manage"},
+        )
         no_grant = invite_and_accept(integrator, api, "none@example.com", "tile")
     with integrator.client(headers=tile) as c:
         listed = c.get("/api/v1/connections").json()
         assert {x["id"] for x in listed} == {integrator.netsuite_id, integrator.jet_id}
-        r = c.put(f"/api/v1/integrations/{integrator.integration_id}/settings/order",
-                  json={"customer_mode": "default", "default_customer_id": "42"})
+        r = c.put(
+            f"/api/v1/integrations/{integrator.integration_id}/settings/order",
+            json={"customer_mode": "default", "default_customer_id": "42"},
+        )
         assert r.status_code == 200 and r.json()["order"]["default_customer_id"] == "42"
         assert c.get("/api/v1/users").status_code == 403
     with integrator.client(headers=no_grant) as c:

@@ -22,8 +22,10 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[schemathesi
         schema = schemathesis.openapi.from_url(f"{integ.url}/api/openapi.json")
         # Test and Save call the host named in the body (NetSuite's real hosts for Production):
         # their rules are covered by test_connections against the sandbox, not by fuzzing.
-        schema = schema.exclude(path_regex=r"^/api/v1/connections/\{connection_id\}(/test|/ping)?$",
-                                method=["PUT", "POST"])
+        schema = schema.exclude(
+            path_regex=r"^/api/v1/connections/\{connection_id\}(/test|/ping)?$",
+            method=["PUT", "POST"],
+        )
         yield schema.exclude(path="/api/v1/auth/token", method="DELETE")  # keep the session
     finally:
         srv.stop()
@@ -35,8 +37,13 @@ def test_api_never_answers_5xx(api_schema: schemathesis.BaseSchema) -> None:
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=12, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=12,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def never_5xx(case: schemathesis.Case) -> None:
             response = case.call(headers=AUTH, timeout=10)
             assert response.status_code < 500, (case.method, case.path, response.text[:300])

@@ -24,16 +24,24 @@ def test_pages_need_sign_in_and_setup_only_once(integrator):
     with integrator.client() as c:
         assert c.get("/setup").headers["location"] == "/signin"  # the owner exists now
         page = c.get("/signin")
-        r = c.post("/setup", data={"csrf_token": csrf_of(page.text), "email": "evil@example.com",
-                                   "password": "Evil-Pass-1234"})
+        r = c.post(
+            "/setup",
+            data={
+                "csrf_token": csrf_of(page.text),
+                "email": "evil@example.com",
+                "password": "Evil-Pass-1234",
+            },
+        )
         assert r.status_code == 303 and r.headers["location"] == "/signin"
 
 
 def test_weak_password_is_refused_with_the_rule(integrator):
     with integrator.client() as c:
         page = c.get("/setup")
-        r = c.post("/setup", data={"csrf_token": csrf_of(page.text), "email": "o@example.com",
-                                   "password": "short"})
+        r = c.post(
+            "/setup",
+            data={"csrf_token": csrf_of(page.text), "email": "o@example.com", "password": "short"},
+        )
         assert r.status_code == 422 and "at least 10 characters" in r.text
 
 
@@ -42,8 +50,9 @@ def test_forms_need_the_csrf_token(integrator):
         c.get("/setup")
         r = c.post("/setup", data={"email": "o@example.com", "password": OWNER[1]})
         assert r.status_code == 403
-        r = c.post("/setup", data={"csrf_token": "forged", "email": "o@example.com",
-                                   "password": OWNER[1]})
+        r = c.post(
+            "/setup", data={"csrf_token": "forged", "email": "o@example.com", "password": OWNER[1]}
+        )
         assert r.status_code == 403
     owner = browser_owner(integrator)
     page = owner.get(f"/integrations/{integrator.integration_id}/settings/general")
@@ -68,7 +77,9 @@ def test_lockout_after_repeated_failures(integrator):
 def test_unknown_user_and_wrong_password_look_the_same(integrator):
     browser_owner(integrator).close()
     with integrator.client() as c:
-        a = c.post("/api/v1/auth/token", json={"email": "nobody@example.com", "password": "X-pass-12345"})
+        a = c.post(
+            "/api/v1/auth/token", json={"email": "nobody@example.com", "password": "X-pass-12345"}
+        )
         b = c.post("/api/v1/auth/token", json={"email": OWNER[0], "password": "X-pass-12345"})
     assert a.status_code == b.status_code == 401 and a.json() == b.json()
 
@@ -90,7 +101,10 @@ def test_sign_out_ends_the_session(integrator):
     page = owner.get("/")
     r = owner.post("/signout", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False)
     assert r.status_code == 303
-    owner.cookies.set("etail_session", r.request.headers.get("cookie", "").split("etail_session=")[-1].split(";")[0])
+    owner.cookies.set(
+        "etail_session",
+        r.request.headers.get("cookie", "").split("etail_session=")[-1].split(";")[0],
+    )
     assert owner.get("/", follow_redirects=False).status_code == 303
     owner.close()
 
@@ -114,7 +128,9 @@ def test_invitation_roles_and_disable(integrator):
         r = owner.patch(f"/api/v1/users/{users[OWNER[0]]['id']}", json={"role": "monitor"})
         assert r.status_code == 422
         # an invitation link works once
-        inv = owner.post("/api/v1/invitations", json={"email": "x@example.com", "role": "manage"}).json()
+        inv = owner.post(
+            "/api/v1/invitations", json={"email": "x@example.com", "role": "manage"}
+        ).json()
         page = owner_browser.get(inv["accept_path"])
         assert "x@example.com" in page.text
     owner_browser.close()

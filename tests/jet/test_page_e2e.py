@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from etail.jet import Acknowledgement, Shipment, ShipmentItem, ShipmentMessage
+
+CHROMIUM = os.environ.get("ETAIL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]  # fmt: skip
 
 
 async def _ack_and_ship(sandbox, order_id: str) -> None:
@@ -18,8 +23,25 @@ async def _ack_and_ship(sandbox, order_id: str) -> None:
         await jet.ship(order_id, ShipmentMessage(shipments=[ship]))
 
 
+@pytest.fixture
+def page_browser():
+    """A Chromium of our own, closed after the test: the shared session ``browser`` keeps
+    Playwright's event loop on the main thread, which breaks the async tests that run after it."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium not found at {CHROMIUM}")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.mark.e2e
-def test_watching_an_order_move_through_the_tabs(jet_sandbox, browser):
+def test_watching_an_order_move_through_the_tabs(jet_sandbox, page_browser):
+    browser = page_browser
     order_id = jet_sandbox.order([("SKU-A", 1)], buyer_name="Page Watcher")
     # Playwright's sync API keeps an event loop on this thread: run our client on another one.
     with ThreadPoolExecutor(1) as pool:

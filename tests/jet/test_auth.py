@@ -124,3 +124,11 @@ async def test_persistent_401_is_a_credentials_error(jet_sandbox, monkeypatch):
         jet._token = None
         with pytest.raises(CredentialsError):
             await jet.order_ids("ready")
+
+
+async def test_concurrent_401s_renew_the_token_once(jet_sandbox):
+    async with jet_sandbox.client() as jet:
+        await jet.authcheck()
+        jet._token = jet._token.model_copy(update={"id_token": "revoked-token"})
+        assert all(await asyncio.gather(*(jet.authcheck() for _ in range(5))))
+        assert jet.token_fetches == 2

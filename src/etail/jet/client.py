@@ -119,10 +119,19 @@ class JetClient:
         margin = min(self._renew_margin_s, max(lifetime, 0.0) / 4)
         return datetime.now(UTC) < expires - timedelta(seconds=margin)
 
-    async def token(self, *, renew: bool = False) -> Token:
-        """The current token, fetched from ``POST /token`` when missing, stale or ``renew``."""
+    async def token(self, *, renew: bool = False, rejected: str | None = None) -> Token:
+        """The current token, fetched from ``POST /token`` when missing, stale or ``renew``.
+
+        ``rejected`` is a token a call just saw refused: it is renewed only if it is still the
+        current one, so concurrent calls that all got 401 fetch one new token, not one each.
+        """
         async with self._token_lock:
-            if renew or not self._token_fresh():
+            stale_one = (
+                rejected is not None
+                and self._token is not None
+                and (self._token.id_token == rejected)
+            )
+            if renew or stale_one or not self._token_fresh():
                 self._token = await self._fetch_token()
                 self._token_fetched = datetime.now(UTC)
                 self.token_fetches += 1
@@ -148,9 +157,10 @@ class JetClient:
     ) -> httpx2.Response:
         attempt, renewed = 0, False
         while True:
-            headers = {}
+            headers, sent = {}, None
             if auth:
                 token = await self.token()
+                sent = token.id_token
                 headers["Authorization"] = f"{token.token_type} {token.id_token}"
             try:
                 resp = await self._http.request(
@@ -169,7 +179,7 @@ class JetClient:
                     raise self._bad_keys(error)
                 if resp.status_code == 401 and auth and not renewed:
                     renewed = True
-                    await self.token(renew=True)
+                    await self.token(rejected=sent)
                     continue
             if not error.retryable or attempt >= self.max_retries:
                 raise error

@@ -300,7 +300,9 @@ def summaries(
     query = query.order_by(db.orders.c.placed_at.desc()).limit(limit)
     now = store.now()
     with store.engine.connect() as conn:
-        return [render(r, now) | {"merchant_id": r.merchant_id} for r in conn.execute(query)]
+        rows = conn.execute(query).all()
+    # The tag is not part of Jet's order object; the page and the admin list show it anyway.
+    return [render(r, now) | {"merchant_id": r.merchant_id, "tag": r.tag} for r in rows]
 
 
 def counts(store: JetStore, merchant_id: str | None) -> dict[str, int]:

@@ -250,12 +250,16 @@ def verify_bearer(store: JetStore, authorization: str | None) -> Caller:
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized("Authorization must be 'Bearer <id_token>'")
-    with store.engine.connect() as conn:
-        row = conn.execute(
-            select(db.tokens).where(db.tokens.c.token_sha256 == digest(token.strip()))
-        ).first()
-    if row is None:
-        raise unauthorized("the bearer token is not valid; get a new one from POST /api/token")
-    if row.expires_at <= store.now():
+    key = digest(token.strip())
+    known = store.token_cache.get(key)
+    if known is None:
+        with store.engine.connect() as conn:
+            row = conn.execute(select(db.tokens).where(db.tokens.c.token_sha256 == key)).first()
+        if row is None:
+            raise unauthorized("the bearer token is not valid; get a new one from POST /api/token")
+        known = (Caller(merchant_id=row.merchant_id, api_user=row.api_user), row.expires_at)
+        store.remember_token(key, known)
+    caller, expires_at = known
+    if expires_at <= store.now():
         raise unauthorized("the bearer token has expired; get a new one from POST /api/token")
-    return Caller(merchant_id=row.merchant_id, api_user=row.api_user)
+    return caller

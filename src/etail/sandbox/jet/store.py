@@ -10,12 +10,14 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
 from etail.sandbox.jet import db
 
 DB_FILE = "jet.db"
+TOKEN_CACHE_SIZE = 10_000
 
 
 class JetStore:
@@ -27,9 +29,17 @@ class JetStore:
         db.migrate(self.engine)
         self.write_lock = threading.Lock()
         self.clock = clock
+        # Tokens never change once issued: cache digest -> (caller, expiry) to spare a query on
+        # every request. Bounded; cleared whole when full (the next request refills it).
+        self.token_cache: dict[str, tuple[Any, float]] = {}
 
     def __repr__(self) -> str:
         return f"JetStore(data_dir={str(self.data_dir)!r})"
+
+    def remember_token(self, key: str, entry: tuple[Any, float]) -> None:
+        if len(self.token_cache) >= TOKEN_CACHE_SIZE:
+            self.token_cache.clear()
+        self.token_cache[key] = entry
 
     def now(self) -> float:
         return self.clock()

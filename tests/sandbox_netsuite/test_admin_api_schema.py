@@ -24,7 +24,7 @@ from etail.sandbox.netsuite.store import read_admin_key
 from .conftest import steps_a_to_d
 
 REALM = "5550001_SB1"
-EXAMPLES = 8
+EXAMPLES = 6
 
 
 @pytest.fixture(scope="module")

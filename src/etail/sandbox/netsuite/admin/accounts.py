@@ -7,12 +7,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Literal
 
-from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from etail.crypto import SecretBox
-from etail.sandbox.netsuite.admin.credentials import digest, require_hex64
+from etail.sandbox.netsuite.admin.credentials import digest, password_hasher, require_hex64
 from etail.sandbox.netsuite.admin.errors import AdminError, ConflictError, NotFoundError
 from etail.sandbox.netsuite.admin.integrations import new_application_id
 from etail.sandbox.netsuite.context import RECORD_PERMISSIONS, SETUP_PERMISSIONS, Level
@@ -48,8 +47,6 @@ BUNDLE_PERMISSIONS: dict[str, Level] = {
     "soapWebServices": Level.FULL,
     "suiteAnalyticsWorkbook": Level.EDIT,
 }
-
-_hasher = PasswordHasher()
 
 
 @dataclass(frozen=True)
@@ -121,7 +118,7 @@ def create_account(
         name=ADMINISTRATOR,
         email=email,
         inactive=False,
-        password_hash=_hasher.hash(password),
+        password_hash=password_hasher.hash(password),
         roles=[admin_role],
     )
     s.add_all([admin_role, admin])
@@ -173,7 +170,7 @@ def verify_password(employee: Employee, password: str) -> bool:
     if not employee.password_hash:
         return False
     try:
-        return _hasher.verify(employee.password_hash, password)
+        return password_hasher.verify(employee.password_hash, password)
     except Exception:  # argon2 raises VerifyMismatchError and friends
         return False
 

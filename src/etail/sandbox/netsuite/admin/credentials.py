@@ -12,9 +12,15 @@ import hashlib
 import re
 import secrets
 
+from argon2 import PasswordHasher
+
 from etail.sandbox.netsuite.admin.errors import AdminError
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+# Page passwords: argon2id at OWASP's minimum profile (19 MiB, t=2, p=1) -- the sandbox creates
+# many accounts in tests and demos, and this is still a memory-hard hash.
+password_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
 def new_credential() -> str:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 
-from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from etail.sandbox.netsuite.admin.credentials import password_hasher
 from etail.sandbox.netsuite.admin.errors import AdminError, ConflictError, NotFoundError
 from etail.sandbox.netsuite.models import Account, Employee, Role
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_hasher = PasswordHasher()
 
 
 def list_employees(s: Session, account: Account) -> list[Employee]:
@@ -62,7 +61,7 @@ def create_employee(
         name=name,
         email=email,
         inactive=False,
-        password_hash=_hasher.hash(password) if password else None,
+        password_hash=password_hasher.hash(password) if password else None,
         roles=list(roles or []),
     )
     s.add(emp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,13 +17,51 @@ from etail.storage.flow_store import sql_stores
 from .helpers import memory_stores
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated database file; each test gets a copy (Alembic runs once per session)."""
+    path = tmp_path_factory.mktemp("template") / "integrator.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'integrator.db'}"
-    upgrade(url)
-    engine = make_engine(url)
+def sqlite_engine(tmp_path: Path, migrated_sqlite: Path) -> Iterator[Engine]:
+    path = tmp_path / "integrator.db"
+    shutil.copy(migrated_sqlite, path)
+    engine = make_engine(f"sqlite:///{path}")
     yield engine
     engine.dispose()
+
+
+def _admin(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+_pg_templates: dict[str, str] = {}  # server URL -> migrated template database
+
+
+def _pg_template(postgres_url: str) -> str:
+    """A migrated template database per session; tests clone it (CREATE ... TEMPLATE is quick)."""
+    import psycopg
+
+    if postgres_url not in _pg_templates:
+        name = f"etail_engine_tmpl_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(_admin(postgres_url), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        _pg_templates[postgres_url] = name
+        upgrade(postgres_url.rsplit("/", 1)[0] + f"/{name}")
+    return _pg_templates[postgres_url]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _drop_pg_templates() -> Iterator[None]:
+    yield
+    import psycopg
+
+    for url, name in _pg_templates.items():
+        with psycopg.connect(_admin(url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -30,18 +69,16 @@ def pg_engine(postgres_url: str) -> Iterator[Engine]:
     """A throw-away database, so parallel suites sharing the server never meet."""
     import psycopg
 
-    admin = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    template = _pg_template(postgres_url)
     name = f"etail_engine_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = postgres_url.rsplit("/", 1)[0] + f"/{name}"
-    upgrade(url)
-    engine = make_engine(url)
+    with psycopg.connect(_admin(postgres_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    engine = make_engine(postgres_url.rsplit("/", 1)[0] + f"/{name}")
     try:
         yield engine
     finally:
         engine.dispose()
-        with psycopg.connect(admin, autocommit=True) as conn:
+        with psycopg.connect(_admin(postgres_url), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 

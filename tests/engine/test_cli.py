@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +16,7 @@ from etail.engine import FlowRegistry, FlowService, FlowSpec, Record
 from etail.engine.memory import FunctionImport, ListExport, MemoryTarget, records
 from etail.errors import FlowError, RecordRejectedError, SettingsError
 from etail.settings import Settings
-from etail.storage.db import make_engine, upgrade
+from etail.storage.db import make_engine
 from etail.storage.flow_store import sql_stores
 
 BROKEN = {"on": True}
@@ -32,7 +34,6 @@ class FakeServices:
 
 
 def build(settings: Settings, *, queue: Any = None, db_engine: Any = None) -> FakeServices:
-    upgrade(settings.integrator_db_url)
     db = make_engine(settings.integrator_db_url)
 
     async def check(rec: Record) -> None:
@@ -56,8 +57,13 @@ def build(settings: Settings, *, queue: Any = None, db_engine: Any = None) -> Fa
 
 
 @pytest.fixture(autouse=True)
-def fake_bootstrap(monkeypatch: pytest.MonkeyPatch) -> None:
+def fake_bootstrap(
+    monkeypatch: pytest.MonkeyPatch, _etail_home: Path, migrated_sqlite: Path
+) -> None:
     import etail.bootstrap
+
+    _etail_home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(migrated_sqlite, _etail_home / "integrator.db")  # already migrated
 
     BROKEN["on"] = True
     TARGET.rows.clear()

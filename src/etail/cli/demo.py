@@ -20,7 +20,8 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import typer
 from rich.console import Console
@@ -77,6 +78,14 @@ class NewToken:
     token_secret: str = field(repr=False)
 
 
+class Server(Protocol):
+    """A running sandbox: in this process (``BackgroundServer``) or another one."""
+
+    @property
+    def url(self) -> str: ...
+    def stop(self) -> None: ...
+
+
 @dataclass
 class World:
     """The integrator database, both sandboxes and their admin clients."""
@@ -84,8 +93,8 @@ class World:
     settings: Settings
     db: IntegratorDb
     installed: InstalledApp
-    netsuite: BackgroundServer
-    jet: BackgroundServer
+    netsuite: Server
+    jet: Server
     ns_admin: AdminClient
     jet_admin: JetAdminClient
     account_id: str = ACCOUNT
@@ -108,21 +117,20 @@ def open_world(
     jet_options: dict[str, Any] | None = None,
     fixed_ports: bool = False,
     account_id: str = ACCOUNT,
+    servers: tuple[Server, Server] | None = None,
 ) -> World:
-    """Start both sandboxes (data under ``$ETAIL_HOME``) and open the integrator database."""
+    """Start both sandboxes (data under ``$ETAIL_HOME``) and open the integrator database.
+
+    ``servers`` (NetSuite, Jet) are sandboxes already running elsewhere on the data folders
+    :func:`sandbox_dirs` names (the benchmark runs them in their own processes).
+    """
     from etail.sandbox.jet.app import admin_key as jet_admin_key
-    from etail.sandbox.jet.app import create_app as jet_app
-    from etail.sandbox.netsuite.app import create_app as netsuite_app
     from etail.sandbox.netsuite.store import read_admin_key
 
-    ns_dir, jet_dir = settings.home / "sandbox-netsuite", settings.home / "sandbox-jet"
-    ns_dir.mkdir(parents=True, exist_ok=True)
-    jet_dir.mkdir(parents=True, exist_ok=True)
-    ns_port = settings.netsuite_sandbox_port if fixed_ports else 0
-    jet_port = settings.jet_sandbox_port if fixed_ports else 0
-    ns = BackgroundServer(netsuite_app(ns_dir, ns_options), settings.host, ns_port).start()
-    jet = BackgroundServer(jet_app(jet_dir, **(jet_options or {})), settings.host, jet_port)
-    jet.start()
+    ns_dir, jet_dir = sandbox_dirs(settings)
+    if servers is None:
+        servers = _start_sandboxes(settings, ns_options, jet_options or {}, fixed_ports)
+    ns, jet = servers
     db = open_db(settings)
     with session_scope(db.sessions) as session:
         installed = find_installed(session)
@@ -137,6 +145,35 @@ def open_world(
         jet_admin=JetAdminClient(jet.url, jet_admin_key(jet_dir)),
         account_id=account_id,
     )
+
+
+def sandbox_dirs(settings: Settings) -> tuple[Path, Path]:
+    """The data folders of the NetSuite and Jet sandboxes under ``$ETAIL_HOME`` (created)."""
+    ns_dir, jet_dir = settings.home / "sandbox-netsuite", settings.home / "sandbox-jet"
+    ns_dir.mkdir(parents=True, exist_ok=True)
+    jet_dir.mkdir(parents=True, exist_ok=True)
+    return ns_dir, jet_dir
+
+
+def _start_sandboxes(
+    settings: Settings,
+    ns_options: SandboxOptions | None,
+    jet_options: dict[str, Any],
+    fixed_ports: bool,
+) -> tuple[Server, Server]:
+    from etail.sandbox.jet.app import create_app as jet_app
+    from etail.sandbox.netsuite.app import create_app as netsuite_app
+
+    ns_dir, jet_dir = sandbox_dirs(settings)
+    ns_port = settings.netsuite_sandbox_port if fixed_ports else 0
+    jet_port = settings.jet_sandbox_port if fixed_ports else 0
+    ns = BackgroundServer(netsuite_app(ns_dir, ns_options), settings.host, ns_port).start()
+    try:
+        jet = BackgroundServer(jet_app(jet_dir, **jet_options), settings.host, jet_port).start()
+    except BaseException:
+        ns.stop()
+        raise
+    return ns, jet
 
 
 # ---- NetSuite: steps A-D, then the connection ------------------------------------------------

@@ -39,6 +39,8 @@ PRICES = "netsuite-price-to-jet-price"
 RETURNS = "jet-return-to-netsuite-return"
 FLOW_IDS = (ORDERS, FULFILLMENTS, JET_CANCELS, NETSUITE_CANCELS, INVENTORY, PRICES, RETURNS)
 
+ORDER_FLOW_WIDTH = 10  # order records in flight per NetSuite concurrency slot
+
 # Settings group shown with each flow (the integration's Settings sections).
 GROUPS = {
     ORDERS: "order",
@@ -110,8 +112,9 @@ def build_flows(ctx: FlowContext) -> list[FlowSpec]:
             orders.FIELDS,
             "Ready Jet orders become NetSuite sales orders (upsert by merchant_order_id), "
             "then are acknowledged in Jet with the order number.",
-            # Records wait on Jet and on batched reads too: keep NetSuite's slots busy.
-            concurrency=ctx.concurrency * 4,
+            # Most records in flight wait on Jet or on a batched read, not on NetSuite: many in
+            # flight keep every NetSuite slot busy (the client caps NetSuite at the limit).
+            concurrency=ctx.concurrency * ORDER_FLOW_WIDTH,
         ),
         spec(
             FULFILLMENTS, "NetSuite Fulfillment to Jet Shipment Add", "Fulfillment",

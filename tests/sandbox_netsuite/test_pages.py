@@ -175,3 +175,20 @@ def test_guide_steps_a_to_d_by_clicking(sandbox: Sandbox, browser: Any) -> None:
     info = requests.get(f"{sandbox.url}/rest/tokeninfo", auth=auth, timeout=10)
     assert info.status_code == 200, info.text
     assert info.json()["tokenName"] == expected
+
+
+def test_integration_page_shows_consumer_credentials_once_and_escapes_names(
+    sandbox: Sandbox, signed_in: tuple[requests.Session, dict[str, Any]]
+) -> None:
+    http, acct = signed_in
+    form = http.get(f"{sandbox.url}/app/setup/integrations/new")
+    saved = http.post(
+        f"{sandbox.url}/app/setup/integrations/new",
+        data={"csrf_token": csrf_of(form.text), "name": "<b>Evil</b> App", "tba": "on",
+              "state": "enabled"},
+    )  # fmt: skip
+    assert saved.status_code == 200
+    key = re.search(r'id="consumer-key">([0-9a-f]{64})<', saved.text).group(1)
+    listing = http.get(f"{sandbox.url}/app/setup/integrations").text
+    assert "&lt;b&gt;Evil&lt;/b&gt; App" in listing and "<b>Evil</b>" not in listing
+    assert key not in listing

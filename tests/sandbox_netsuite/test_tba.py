@@ -325,3 +325,16 @@ def test_secrets_never_in_admin_answers_or_audit(sandbox: Sandbox) -> None:
     raw = b"".join(p.read_bytes() for p in sandbox.data_dir.glob("netsuite.db*"))
     for secret in (s.token_id, s.token_secret, s.consumer_key, s.consumer_secret):
         assert secret.encode() not in raw
+
+
+def test_datacenterurls_needs_no_auth_and_names_this_server(sandbox: Sandbox) -> None:
+    s = steps_a_to_d(sandbox.admin)
+    found = requests.get(f"{sandbox.url}/rest/datacenterurls", params={"account": s.realm})
+    assert found.status_code == 200
+    assert found.json() == {
+        "webservicesDomain": sandbox.url,
+        "restDomain": sandbox.url,
+        "systemDomain": sandbox.url,
+    }
+    missing = requests.get(f"{sandbox.url}/rest/datacenterurls", params={"account": "999_SB9"})
+    assert missing.status_code == 400

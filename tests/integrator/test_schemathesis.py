@@ -38,7 +38,7 @@ def test_api_never_answers_5xx(api_schema: schemathesis.BaseSchema) -> None:
 
         @given(case=operation.as_strategy())
         @settings(
-            max_examples=12,
+            max_examples=8,
             deadline=None,
             derandomize=True,
             database=None,

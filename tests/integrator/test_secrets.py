@@ -125,8 +125,8 @@ def test_full_run_leaks_no_secret(integrator, netsuite_sandbox, caplog, monkeypa
     c.close()
     monkeypatch.setenv("ETAIL_HOME", str(integrator.settings.home))
     runner = CliRunner()
-    outputs = [
-        runner.invoke(cli, args).output
+    results = [
+        runner.invoke(cli, args)
         for args in (
             ["connections", "list", "--json"],
             ["connections", "show", cid, "--json"],
@@ -135,6 +135,8 @@ def test_full_run_leaks_no_secret(integrator, netsuite_sandbox, caplog, monkeypa
             ["users", "list", "--json"],
         )
     ]
+    assert [r.exit_code for r in results] == [0] * 5, [r.output for r in results]
+    outputs = [r.output for r in results]
     logs = [r.getMessage() for r in caplog.records]
     logs += [str(r.exc_info[1]) for r in caplog.records if r.exc_info]
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("etail")]

@@ -6,7 +6,6 @@ Secrets are write-only here too: ``show`` prints ``******``; ``edit`` needs them
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 
 import typer
@@ -19,6 +18,7 @@ from etail.integrator.cli_support import (
     database,
     out,
     print_json,
+    run_sync,
     sandbox_admin_keys,
 )
 from etail.integrator.connection_tests import TestResult
@@ -236,7 +236,7 @@ def _edit(s: Session, db: Any, opts: dict[str, Any]) -> tuple[TestResult, bool]:
     form: ConnectionForm = (
         _netsuite_form(svc.repo, conn, opts) if conn.type == "netsuite" else _jet_form(conn, opts)
     )
-    outcome = asyncio.run(svc.save(conn, form, cli_actor(), force=opts["force"]))
+    outcome = run_sync(lambda: svc.save(conn, form, cli_actor(), force=opts["force"]))
     return outcome.test, outcome.saved
 
 
@@ -247,7 +247,7 @@ def test(connection: str, json_: JsonOpt = False) -> None:
     with session_scope(db.sessions) as s:
         repo = ConnectionRepository(s, db.box)
         conn = _find(repo, connection)
-        result = asyncio.run(test_saved(repo, conn, sandbox_admin_keys()))
+        result = run_sync(lambda: test_saved(repo, conn, sandbox_admin_keys()))
         if result.ok:
             repo.set_online(conn.id)
         else:

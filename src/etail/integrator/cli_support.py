@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import json
 import os
-from typing import Any
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from rich.console import Console
 
@@ -14,6 +17,22 @@ from etail.settings import get_settings
 from etail.storage.audit import Actor
 
 out = Console()
+T = TypeVar("T")
+
+
+def run_sync(factory: Callable[[], Awaitable[T]]) -> T:
+    """Run an async call from sync code, even when this thread already runs an event loop
+    (a CLI invoked from a test, a notebook): then the call gets its own thread and loop."""
+
+    async def main() -> T:
+        return await factory()
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(main())
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main()).result()
 
 
 def database() -> IntegratorDb:

@@ -7,6 +7,7 @@ one implementation of every rule.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -27,6 +28,7 @@ class AdminClient:
         self.base_url = base_url.rstrip("/")
         self._http = http or httpx2.Client(base_url=self.base_url, timeout=15.0)
         self._http.headers[ADMIN_KEY_HEADER] = admin_key
+        self._on_close: Callable[[], None] | None = None
 
     def __repr__(self) -> str:
         return f"AdminClient({self.base_url!r}, admin_key=******)"
@@ -42,10 +44,15 @@ class AdminClient:
         app = create_app(Path(data_dir))
         base = "http://sandbox.local"
         http = TestClient(app, base_url=base, raise_server_exceptions=False)
-        return cls(base, read_admin_key(Path(data_dir)), http=http)
+        client = cls(base, read_admin_key(Path(data_dir)), http=http)
+        client._on_close = app.state.store.close
+        return client
 
     def close(self) -> None:
         self._http.close()
+        if self._on_close is not None:
+            self._on_close()
+            self._on_close = None
 
     def __enter__(self) -> AdminClient:
         return self

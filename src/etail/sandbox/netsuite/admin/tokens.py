@@ -52,6 +52,10 @@ def create_token(
             field="application",
             hint="check the Token-Based Authentication box on the integration record",
         )
+    if employee.inactive:
+        raise AdminError(
+            f"{employee.name} is inactive", field="user", hint="activate the employee first"
+        )
     if role not in employee.roles:
         raise AdminError(
             f"role {role.name!r} is not one of {employee.name}'s roles",

@@ -45,7 +45,8 @@ def command(
         problem = try_prepare_netsuite(db, sandboxes)
         db.dispose()
         _out.print(
-            f"NetSuite sandbox  {sandboxes.netsuite.url}/app  (account {sandboxes.account_id})"
+            f"NetSuite sandbox  {sandboxes.netsuite.url}/app/login"
+            f"  (account {sandboxes.account_id})"
         )
         _out.print(f"Jet sandbox       {sandboxes.jet.url}")
         if problem:

@@ -1087,9 +1087,19 @@ def post_revoke(account_id: str, certificate_id: str, s: SessionDep) -> PlainTex
 # -- wiring ---------------------------------------------------------------------------------------
 
 
+def is_bearer(authorization: str | None) -> bool:
+    """Whether an ``Authorization`` header uses the Bearer scheme (OAuth 2.0, not TBA)."""
+    return authorization is not None and authorization.split(" ", 1)[0].lower() == "bearer"
+
+
 def install(app: FastAPI, options: OAuth2Options | None = None) -> None:
-    """Add the token endpoint, the JWKS, the admin routes and the bearer error handler."""
+    """Add the token endpoint, the JWKS, the admin routes and the bearer error handler.
+
+    ``app.state.bearer_caller`` becomes :func:`bearer_caller`, so ``deps.rest_caller`` can hand a
+    Bearer request over without importing this module (which imports ``deps``).
+    """
     app.state.oauth2 = options or OAuth2Options()
+    app.state.bearer_caller = bearer_caller
     app.include_router(router)
     app.include_router(admin_router)
 
@@ -1117,6 +1127,7 @@ __all__ = [
     "certificate_id_of",
     "configure_client",
     "install",
+    "is_bearer",
     "list_certificates",
     "oauth2_rest_caller",
     "oauth2_restlet_caller",

@@ -113,3 +113,18 @@ async def test_fulfillment_nodes(jet_sandbox):
         nodes = await jet.fulfillment_nodes()
     assert {n.jet_fulfillment_node_id for n in nodes} == {NODE_A, NODE_B}
     assert {n.location_name for n in nodes} == {"East", "West"}
+
+
+async def test_fulfillment_node_urls_and_detail(jet_sandbox):
+    import httpx2
+
+    async with jet_sandbox.client() as jet:
+        token = (await jet.token()).id_token
+    with httpx2.Client(base_url=f"{jet_sandbox.url}/api") as http:
+        auth = {"Authorization": f"Bearer {token}"}
+        urls = http.get("/fulfillment-nodes", headers=auth).json()["fulfillment_nodes"]
+        assert sorted(urls) == [f"/fulfillment-nodes/{NODE_A}", f"/fulfillment-nodes/{NODE_B}"]
+        node = http.get(urls[0], headers=auth).json()
+        assert node["jet_fulfillment_node_id"] == NODE_A and node["zip_code"] == "12061"
+        missing = http.get("/fulfillment-nodes/elsewhere", headers=auth)
+        assert missing.status_code == 404 and missing.json()["errors"]

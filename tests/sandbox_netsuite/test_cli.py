@@ -121,3 +121,15 @@ def test_url_mode_refuses_a_wrong_admin_key(tmp_path: Path) -> None:
         )
         assert result.exit_code != 0
         assert "admin key" in str(result.exception)
+
+
+def test_run_steps_a_to_d_helper_is_repeatable(tmp_path: Path) -> None:
+    from etail.sandbox.netsuite.adminclient import AdminClient, run_steps_a_to_d
+
+    ck, cs = secrets.token_hex(32), secrets.token_hex(32)
+    with AdminClient.in_process(tmp_path / "ns") as admin:
+        first = run_steps_a_to_d(admin, REALM, consumer_key=ck, consumer_secret=cs)
+        second = run_steps_a_to_d(admin, REALM, consumer_key=ck, consumer_secret=cs)
+        assert (first.role_id, first.employee_id) == (second.role_id, second.employee_id)
+        assert first.token_id != second.token_id and first.token_secret not in repr(first)
+        assert len(admin.tokens(REALM)) == 2

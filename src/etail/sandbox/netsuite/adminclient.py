@@ -8,6 +8,7 @@ one implementation of every rule.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -244,3 +245,49 @@ def _error(resp: httpx2.Response) -> Exception:
         status=resp.status_code,
         body=resp.text[:500],
     )
+
+
+@dataclass(frozen=True)
+class GuideResult:
+    """What the guide's steps A-D hand to the integrator's connection (Token ID and Secret)."""
+
+    account_id: str
+    role_id: int
+    employee_id: int
+    token_id: str = field(repr=False)
+    token_secret: str = field(repr=False)
+
+
+def run_steps_a_to_d(
+    admin: AdminClient,
+    account_id: str,
+    *,
+    consumer_key: str,
+    consumer_secret: str,
+    role_name: str = "eTail Integration Role",
+    user_name: str = "eTail Integration",
+    user_email: str = "etail-integration@example.com",
+) -> GuideResult:
+    """Bundle install, then steps A-D of the guide, creating what is missing (for demos).
+
+    A: enable Token-Based Authentication; B: Customize "Celigo eTail SmartConnectors" as
+    ``role_name``; C: give the role to ``user_email``; D: a new access token for
+    "eTail Connectors (Token-Based Auth)". Each run issues a fresh token.
+    """
+    existing = {a["account_id"] for a in admin.accounts()}
+    if account_id not in existing:
+        admin.create_account(account_id)
+    admin.install_bundle(account_id, consumer_key, consumer_secret)
+    admin.set_feature(account_id, "tba", True)
+    roles = {r["name"]: r for r in admin.roles(account_id)}
+    role = roles.get(role_name) or admin.clone_role(
+        account_id, "Celigo eTail SmartConnectors", role_name
+    )
+    users = {u["email"]: u for u in admin.employees(account_id)}
+    user = users.get(user_email.lower()) or admin.create_employee(account_id, user_name, user_email)
+    if role["id"] not in {r["id"] for r in user["roles"]}:
+        admin.add_role(account_id, user["id"], role["id"])
+    new = admin.create_token(
+        account_id, "eTail Connectors (Token-Based Auth)", user["id"], role["id"]
+    )
+    return GuideResult(account_id, role["id"], user["id"], new["token_id"], new["token_secret"])

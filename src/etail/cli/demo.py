@@ -461,6 +461,20 @@ async def _fulfil_some(services: Services, share: float, limit: int) -> int:
     return len(picked)
 
 
+def open_returns(world: World, limit: int = 2) -> int:
+    """Play the customer: open a return on a few orders Jet saw shipped by this run."""
+    shipped = world.jet_admin.orders(merchant_id=world.merchant_id, status="complete", limit=50)
+    opened = 0
+    for order in shipped["orders"]:
+        alt = str(order.get("alt_order_id") or "")
+        if opened >= limit or not alt.startswith("SO") or not order.get("shipments"):
+            continue
+        if any(s.get("alt_shipment_id", "").startswith("ns-if-") for s in order["shipments"]):
+            world.jet_admin.open_return(order["merchant_order_id"])
+            opened += 1
+    return opened
+
+
 # ---- summary ---------------------------------------------------------------------------------
 
 
@@ -478,12 +492,24 @@ def print_summary(console: Console, world: World, services: Services, jobs: list
         table.add_row(services.flows.get(job.flow_id).name, job.status.value, str(c.exported),
                       str(c.success), str(c.ignored), str(c.errors), f"{seconds:.1f}")  # fmt: skip
     console.print(table)
+    orders_job = next((j for j in jobs if j.flow_id == flowspecs.ORDERS), None)
+    if orders_job is not None:
+        c = orders_job.counters
+        console.print(f"[bold]Orders imported into NetSuite and acknowledged in Jet: {c.success}[/]"
+                      f" of {c.exported} ready; not imported: {c.errors} (see errors)")  # fmt: skip
     counts = world.jet_admin.orders(merchant_id=world.merchant_id, limit=1).get("counts", {})
     console.print(f"Jet orders by status: {counts}")
     errors = open_errors(services)
-    console.print(f"[bold]Open errors: {len(errors)}[/]")
-    for entry in errors[:30]:
-        console.print(f"  [red]{entry.key}[/] ({entry.step}): {entry.error.message}")
+    console.print(f"[bold]Open errors: {len(errors)}[/] (retry or resolve them on the pages or "
+                  "with `etail errors`)")  # fmt: skip
+    shown = Table(show_header=True, header_style="bold red")
+    for col in ("Flow", "Record", "Step", "Reason"):
+        shown.add_column(col, overflow="fold")
+    for entry in errors[:20]:
+        flow = services.flows.get(entry.flow_id).name if entry.flow_id in services.flows else ""
+        shown.add_row(flow, entry.key, entry.step, entry.error.message)
+    if errors:
+        console.print(shown)
 
 
 # ---- the command -----------------------------------------------------------------------------
@@ -504,7 +530,10 @@ def command(
         jobs = run_all(services, console, (flowspecs.ORDERS, flowspecs.JET_CANCELS))
         shipped = fulfil_some(services)
         console.print(f"Warehouse: {shipped} sales orders fulfilled in NetSuite with tracking")
-        jobs += run_all(services, console, ORDER_FLOW_ORDER[2:])
+        jobs += run_all(services, console, (flowspecs.FULFILLMENTS,))
+        returned = open_returns(world)
+        console.print(f"Jet: {returned} customers opened a return on a shipped order")
+        jobs += run_all(services, console, ORDER_FLOW_ORDER[3:])
         print_summary(console, world, services, jobs)
         if not no_serve:
             serve(world, console)

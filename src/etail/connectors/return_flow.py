@@ -57,6 +57,14 @@ class FindSalesOrder:
         ret = record.data["return"]
         order_id = str(ret.get("merchant_order_id") or "")
         sales_order = await sales_order_by_jet_id(self.clients, order_id)
+        if sales_order is None and ret.get("alt_order_id"):
+            # Jet shows the order acknowledged under another merchant number: it was handled
+            # before this integration went live, and so is its return (Celigo's go-live rule).
+            return Outcome.ignored(
+                record.key,
+                f"order {order_id} was acknowledged outside this integration "
+                f"(alt_order_id {ret['alt_order_id']}); its return is handled there",
+            )
         if sales_order is None:
             raise RecordNotFoundError(
                 f"Jet return {record.key}: no NetSuite sales order with external id {order_id!r}",

@@ -28,8 +28,9 @@ SALES_LINES = ("salesOrder", "cashSale", "returnAuthorization")
 
 
 def number_lines(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Lines numbered 1..n; a null field on a new line is simply not set."""
     return [
-        {**{k: v for k, v in item.items() if k != "line"}, "line": i}
+        {**{k: v for k, v in item.items() if k != "line" and v is not None}, "line": i}
         for i, item in enumerate(items, 1)
     ]
 
@@ -57,7 +58,8 @@ def merge_lines(
             )
         else:
             next_line = max((m["line"] for m in merged), default=0) + 1
-            merged.append({**{k: v for k, v in line.items() if k != "line"}, "line": next_line})
+            fresh = {k: v for k, v in line.items() if k != "line" and v is not None}
+            merged.append({**fresh, "line": next_line})
     return merged
 
 

@@ -61,9 +61,13 @@ def redis_url() -> str:
     return "redis://127.0.0.1:6379/0"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():  # type: ignore[no-untyped-def]
-    """A headless Debian Chromium driven by Playwright (never a downloaded browser)."""
+    """A headless Debian Chromium driven by Playwright (never a downloaded browser).
+
+    Function-scoped on purpose: Playwright's sync API keeps an event loop running on the main
+    thread while it is open, which would break every asyncio test that runs after it.
+    """
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI") == "true":
             pytest.fail(f"Chromium not found at {CHROMIUM}; `make test` installs Debian's chromium")

@@ -468,6 +468,13 @@ def test_wrong_grant_type_and_malformed_requests(world: World) -> None:
     assert world.audit().detail == "InvalidGrantType"
 
     http = world.server.http
+    for other in (
+        {"grant_type": "authorization_code", "code": "70b827f9", "redirect_uri": "https://x/cb"},
+        {"grant_type": "refresh_token", "refresh_token": "eyJ.x.y"},
+    ):
+        r = http.post(TOKEN, data=other)
+        assert (r.status_code, r.json()) == (400, {"error": "unsupported_grant_type"})
+
     cases = [
         http.post(TOKEN, data={"grant_type": "client_credentials"}),
         http.post(TOKEN, json={"grant_type": "client_credentials"}),
@@ -501,6 +508,8 @@ def test_bearer_token_resolves_to_the_mapped_caller(world: World) -> None:
     assert oauth2.realm_of_bearer(f"Bearer {token}") == world.realm
     assert oauth2.realm_of_bearer("Bearer x.y.z") is None
     assert oauth2.realm_of_bearer('OAuth realm="1"') is None
+    assert oauth2.is_bearer(f"Bearer {token}") and oauth2.is_bearer("bearer")
+    assert not oauth2.is_bearer('OAuth realm="1"') and not oauth2.is_bearer(None)
 
 
 def _check_401(world: World, response: httpx2.Response, detail: str, restlet: bool = False) -> None:

@@ -455,19 +455,18 @@ class TokenIssuer:
 
     def issue(self, s: Session, form: Mapping[str, str], url: str, at: Attempt) -> dict[str, Any]:
         """The success body, or ``TokenRefused`` with the Detail for the audit row."""
-        for name in ("grant_type", "client_assertion_type", "client_assertion"):
-            if not form.get(name):
-                self._attribute(s, form.get("client_assertion", ""), at)
-                raise refused("InvalidRequest")
+        self._attribute(s, form.get("client_assertion", ""), at)
+        grant = form.get("grant_type")
+        if not grant:
+            raise refused("InvalidRequest")
+        if grant != "client_credentials":  # the code and refresh grants are not served here
+            raise refused("InvalidGrantType")
+        if form.get("client_assertion_type") != ASSERTION_TYPE:
+            raise refused("InvalidRequest")
         try:
-            jws = parse_jws(form["client_assertion"])
+            jws = parse_jws(form.get("client_assertion", ""))
         except ValueError:
             raise refused("InvalidRequest") from None
-        self._attribute_claims(s, jws.claims, at)
-        if form["grant_type"] != "client_credentials":
-            raise refused("InvalidGrantType")
-        if form["client_assertion_type"] != ASSERTION_TYPE:
-            raise refused("InvalidRequest")
         cert = self._certificate(s, jws)
         at.learn(cert, self._realm(s, cert.account_pk))
         self._check_signature(jws, cert)

@@ -67,3 +67,22 @@ def test_jet_test_and_save(integrator, jet, api):
         },
     )
     assert r.status_code == 422 and r.json()["field"] == "type"
+
+
+def test_jet_form_page_tests_and_saves(integrator, jet):
+    from .conftest import browser_owner, csrf_of
+
+    url, _ = jet
+    owner = browser_owner(integrator)
+    base = f"/integrations/{integrator.integration_id}/connections/{integrator.jet_id}"
+    page = owner.get(f"{base}/edit")
+    assert page.status_code == 200 and 'name="api_user"' in page.text
+    form = {"csrf_token": csrf_of(page.text), "name": "Jet Connection", **_body(url, SECRET)}
+    form.pop("type")
+    tested = owner.post(f"{base}/test", data=form, headers={"accept": "application/json"})
+    assert tested.json()["ok"] is True
+    saved = owner.post(f"{base}/edit", data=form)
+    assert "Connection saved." in saved.text and SECRET not in saved.text
+    edit_again = owner.get(f"{base}/edit").text
+    assert SECRET not in edit_again and "A value is stored (******)" in edit_again
+    owner.close()

@@ -37,6 +37,10 @@ def governed_app(
     def ping() -> dict[str, bool]:
         return {"ok": True}
 
+    @app.get("/rest/tokeninfo")
+    def tokeninfo() -> dict[str, bool]:
+        return {"ok": True}
+
     @app.get("/admin/ping")
     def admin_ping() -> dict[str, bool]:
         return {"ok": True}
@@ -107,6 +111,17 @@ async def test_each_account_has_its_own_pool_and_unknown_realms_pass(slow: str) 
     assert a == Counter({200: 5, 429: 1})
     assert b == Counter({200: 2, 429: 2})
     assert unknown == Counter({200: 8})  # no account: authentication will refuse it, not governance
+
+
+async def test_tokeninfo_counts_against_the_same_pool(slow: str) -> None:
+    async with httpx2.AsyncClient(base_url=slow, timeout=30) as client:
+        busy = [
+            asyncio.create_task(client.get("/services/rest/ping", headers=auth())) for _ in range(5)
+        ]
+        await asyncio.sleep(0.1)  # the five hold their slots for 200 ms
+        late = await client.get("/rest/tokeninfo", headers=auth())
+        done = await asyncio.gather(*busy)
+    assert [r.status_code for r in done] == [200] * 5 and late.status_code == 429
 
 
 async def test_paths_outside_web_services_are_not_governed(slow: str) -> None:

@@ -348,3 +348,20 @@ async def test_pages_are_counted(page_size: int) -> None:
     job = await run_once(svc)
     assert job.counters.pages == -(-7 // page_size)
     assert job.duration is not None and job.duration >= timedelta(0)
+
+
+async def test_a_cancel_from_another_process_arrives_with_the_heartbeat() -> None:
+    svc = service(flow(ListExport(records(40), page_size=5), MemoryTarget()))
+    job = svc.request_run("orders")
+    clock = svc.clock
+
+    def progress(p: Any) -> None:
+        clock.advance(0.5)  # type: ignore[attr-defined]
+        if p.done == 10:
+            svc.stores.jobs.request_cancel(job.id)  # not through this process's token
+
+    done = await svc.execute(job.id, progress=progress)
+    assert done.status is JobStatus.CANCELED
+    assert 10 <= done.counters.success < 40
+    stored = svc.stores.jobs.get(job.id)
+    assert stored.heartbeat_at is not None and stored.cancel_requested

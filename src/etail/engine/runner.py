@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from etail.engine.flows import FlowSpec
@@ -97,6 +97,7 @@ class Runner:
         clock: Clock,
         sleeper: Sleeper,
         policy: RetryPolicy | None = None,
+        heartbeat_every: timedelta = timedelta(seconds=1),
     ) -> None:
         self.jobs = jobs
         self.errors = errors
@@ -104,6 +105,8 @@ class Runner:
         self.clock = clock
         self.sleeper = sleeper
         self.policy = policy or RetryPolicy()
+        # Store writes block the event loop (SQLite commits): save progress at most this often.
+        self.heartbeat_every = heartbeat_every
 
     async def run(
         self,
@@ -174,6 +177,9 @@ class _Execution:
         self.progress = progress
         self.cancel = cancel
         self.secrets = flow.secret_values()
+        # Resolving by trace key costs a statement per page; skip it while nothing can match.
+        self.may_resolve = bool(runner.errors.open_counts().get(flow.id))
+        self.last_beat = job.started_at or runner.clock.now()
         self.stop: ErrorInfo | None = None  # a job-stopping error (connection or flow scope)
         self.failure: str | None = None  # the export or the engine itself failed
 
@@ -291,6 +297,7 @@ class _Execution:
         info = result.outcome.error
         assert info is not None and result.outcome.step is not None
         now = self.r.clock.now()
+        self.may_resolve = True
         if info.scope in _STOPPING_SCOPES and self.stop is None:
             self.stop = info
         entry = item.entry
@@ -324,13 +331,15 @@ class _Execution:
 
     def _page_done(self, tracker: _Tracker) -> None:
         self.job.counters.pages += 1
-        if tracker.success_keys:
+        now = self.r.clock.now()
+        if tracker.success_keys and self.may_resolve:
             self.job.counters.resolved += self.r.errors.resolve_keys(
-                self.flow.id, tracker.success_keys, "auto-resolved", self.r.clock.now()
+                self.flow.id, tracker.success_keys, "auto-resolved", now
             )
-        self.job.heartbeat_at = self.r.clock.now()
-        if self.r.jobs.heartbeat(self.job):
-            self.cancel.set()
+        if now - self.last_beat >= self.r.heartbeat_every:
+            self.last_beat = self.job.heartbeat_at = now
+            if self.r.jobs.heartbeat(self.job):
+                self.cancel.set()
 
     def _report(self, finished: bool = False) -> None:
         if self.progress is None:

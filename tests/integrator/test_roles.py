@@ -121,11 +121,18 @@ def test_tile_user_manages_only_the_granted_integration(integrator, netsuite_san
     with integrator.client(headers=tile) as c:
         listed = c.get("/api/v1/connections").json()
         assert {x["id"] for x in listed} == {integrator.netsuite_id, integrator.jet_id}
-        r = c.put(
-            f"/api/v1/integrations/{integrator.integration_id}/settings/order",
-            json={"customer_mode": "default", "default_customer_id": "42"},
-        )
+        url = f"/api/v1/integrations/{integrator.integration_id}/settings"
+        current = c.get(url).json()
+        current["order"].update(customer_mode="default", default_customer_id="42")
+        current["order"]["ship_method_map"] = {"Standard": "4"}
+        r = c.put(url, json=current)
         assert r.status_code == 200 and r.json()["order"]["default_customer_id"] == "42"
+        current["order"]["unknown_sku"] = "ignore"  # not a choice: refused, naming the field
+        bad = c.put(url, json=current)
+        assert bad.status_code == 422 and "unknown_sku" in bad.text
+        current["order"]["unknown_sku"] = "reject"
+        current["order"]["duration_days"] = "7"  # strict: a number, not a string
+        assert c.put(url, json=current).status_code == 422
         assert c.get("/api/v1/users").status_code == 403
     with integrator.client(headers=no_grant) as c:
         assert c.get("/api/v1/integrations").json() == []

@@ -329,22 +329,22 @@ def get_settings(
     return app_settings.load(get_integration(session, integration_id).settings)
 
 
-SectionName = Literal["general", "order", "fulfillment", "inventory", "returns"]
-
-
 @router.put(
-    "/integrations/{integration_id}/settings/{section}",
+    "/integrations/{integration_id}/settings",
     response_model=app_settings.IntegrationSettings,
 )
 def put_settings(
     integration_id: IdPath,
-    section: SectionName,
-    body: Annotated[dict[str, Any], Body()],
+    body: app_settings.IntegrationSettings,
     session: Session = Depends(get_session, scope="function"),
     who: Principal = Depends(require("manage")),
 ) -> app_settings.IntegrationSettings:
+    """Replace the integration's settings (General and every flow group's section)."""
     integ = get_integration(session, integration_id)
-    return save_settings(session, integ, section, body, who)
+    result = app_settings.load(integ.settings)
+    for section in app_settings.SECTIONS:
+        result = save_settings(session, integ, section, getattr(body, section).model_dump(), who)
+    return result
 
 
 # -- iClients and connections --------------------------------------------------------------

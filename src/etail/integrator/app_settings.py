@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from etail.errors import SettingsError
 
-_CFG = ConfigDict(extra="forbid", validate_assignment=True)
+_CFG = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
 
 
 class GeneralSettings(BaseModel):

@@ -24,7 +24,13 @@ router = APIRouter(include_in_schema=False)
 
 def _safe_next(next_url: str | None) -> str:
     # Only same-site paths: an open redirect would let a link send a signed-in user anywhere.
-    if next_url and next_url.startswith("/") and not next_url.startswith("//"):
+    # Browsers read "/\\host" like "//host", so a backslash anywhere disqualifies the path too.
+    if (
+        next_url
+        and next_url.startswith("/")
+        and not next_url.startswith("//")
+        and "\\" not in next_url
+    ):
         return next_url
     return "/"
 

@@ -697,3 +697,50 @@ def test_no_secret_is_stored_or_echoed(world: World) -> None:
         f"/admin/api/accounts/{world.realm}/oauth2/m2m", headers={"X-Sandbox-Admin-Key": ADMIN_KEY}
     ).text
     assert world.client_id not in listed and "PRIVATE" not in listed
+
+
+# -- schemathesis over the OAuth 2.0 routes -------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["positive", "negative"])
+def test_no_input_gives_a_server_error(world: World, mode: str) -> None:
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis.errors import Unsatisfiable
+    from schemathesis import GenerationMode
+    from schemathesis.checks import not_a_server_error
+
+    url = world.server.url
+    schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
+    ops = [r.ok() for r in schema.get_all_operations()]
+    ops = [op for op in ops if "oauth2" in op.path]
+    assert len(ops) == 7, [op.path for op in ops]
+    generation = GenerationMode.POSITIVE if mode == "positive" else GenerationMode.NEGATIVE
+    failures: list[str] = []
+    for op in ops:
+
+        @given(case=op.as_strategy(generation_mode=generation))
+        @settings(
+            max_examples=8,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+        def run(case: Any) -> None:
+            params = case.path_parameters or {}
+            if "account_id" in params and len(repr(case.body)) % 2:
+                params["account_id"] = world.realm  # half the cases reach a real account
+            case.call_and_validate(
+                base_url=url,
+                headers={"X-Sandbox-Admin-Key": ADMIN_KEY},
+                checks=[not_a_server_error],
+            )
+
+        try:
+            run()
+        except Unsatisfiable:
+            continue
+        except Exception as exc:  # collect every failing operation, then report them all
+            failures.append(f"{op.label}: {str(exc)[:600]}")
+    assert not failures, "\n".join(failures)

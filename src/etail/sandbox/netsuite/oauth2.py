@@ -103,7 +103,7 @@ class OAuth2Options:
     max_assertion_seconds: int = 3600
     clock_skew: int = 300  # an iat this far in the future is still accepted
     clock: Callable[[], float] = time.time
-    _public_keys: dict[str, rsa.RSAPublicKey] = field(default_factory=dict, repr=False)
+    _private_keys: dict[str, rsa.RSAPrivateKey] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -666,28 +666,33 @@ def signing_key(
         )
         s.add(row)
         s.flush()
+    return row.kid, _private_key(row, box, options)
+
+
+def _private_key(
+    row: OAuth2SigningKey, box: SecretBox, options: OAuth2Options
+) -> rsa.RSAPrivateKey:
+    # Loading an RSA key checks it (tens of milliseconds), so each key is loaded once a process.
+    with options._lock:
+        cached = options._private_keys.get(row.kid)
+    if cached is not None:
+        return cached
     loaded = serialization.load_pem_private_key(box.decrypt(row.private_key_enc).encode(), None)
     assert isinstance(loaded, rsa.RSAPrivateKey)
     with options._lock:
-        options._public_keys[row.kid] = loaded.public_key()
-    return row.kid, loaded
+        options._private_keys[row.kid] = loaded
+    return loaded
 
 
 def public_key(
     s: Session, box: SecretBox, kid: str, options: OAuth2Options
 ) -> rsa.RSAPublicKey | None:
     with options._lock:
-        cached = options._public_keys.get(kid)
+        cached = options._private_keys.get(kid)
     if cached is not None:
-        return cached
+        return cached.public_key()
     row = s.scalar(select(OAuth2SigningKey).where(OAuth2SigningKey.kid == kid))
-    if row is None:
-        return None
-    loaded = serialization.load_pem_private_key(box.decrypt(row.private_key_enc).encode(), None)
-    assert isinstance(loaded, rsa.RSAPrivateKey)
-    with options._lock:
-        options._public_keys[kid] = loaded.public_key()
-    return loaded.public_key()
+    return None if row is None else _private_key(row, box, options).public_key()
 
 
 def sign_token(header: dict[str, Any], claims: dict[str, Any], key: rsa.RSAPrivateKey) -> str:

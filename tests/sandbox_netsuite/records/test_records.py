@@ -193,3 +193,41 @@ def test_accounts_do_not_see_each_others_records(records: Records, served) -> No
     use(records, served, caller(account="7654321"))
     assert records.http.get(f"{R}/customer/{ids['customer']}").status_code == 404
     assert records.http.get(f"{R}/customer").json()["totalResults"] == 0
+
+
+async def test_concurrent_upserts_of_one_eid_make_exactly_one_record(records: Records) -> None:
+    import asyncio
+
+    import httpx2
+
+    async with httpx2.AsyncClient(base_url=records.url, timeout=30) as client:
+        answers = await asyncio.gather(
+            *(
+                client.put(f"{R}/customer/eid:RACE-1", json={"companyName": f"Racer {n}"})
+                for n in range(12)
+            )
+        )
+    assert {r.status_code for r in answers} == {204}
+    assert len({r.headers["location"] for r in answers}) == 1
+    found = records.http.get(f"{R}/customer", params={"q": "externalId IS RACE-1"}).json()
+    assert found["totalResults"] == 1
+
+
+async def test_concurrent_orders_get_distinct_document_numbers(records: Records) -> None:
+    import asyncio
+
+    import httpx2
+
+    cust = records.create("customer", {"companyName": "Acme"})
+    item = records.create("inventoryItem", {"itemId": "SKU"})
+    body = {"entity": {"id": cust}, "item": {"items": [{"item": {"id": item}}]}}
+    async with httpx2.AsyncClient(base_url=records.url, timeout=30) as client:
+        answers = await asyncio.gather(
+            *(client.post(f"{R}/salesOrder", json=body) for _ in range(12))
+        )
+    assert {r.status_code for r in answers} == {204}
+    numbers = {
+        records.get("salesOrder", r.headers["location"].rsplit("/", 1)[1])["tranId"]
+        for r in answers
+    }
+    assert numbers == {f"SO{n}" for n in range(1001, 1013)}

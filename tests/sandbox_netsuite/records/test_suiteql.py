@@ -221,3 +221,12 @@ def test_documented_tables() -> None:
     assert {"id", "tranid", "type", "entity", "createdfrom", "lastmodifieddate"} <= set(
         cols["transaction"]
     )
+
+
+def test_the_docs_list_every_column() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[3] / "docs" / "netsuite-sandbox-records.md").read_text()
+    for table, columns in table_columns().items():
+        row = next(line for line in doc.splitlines() if line.startswith(f"| `{table}` |"))
+        assert row.split("|")[2].strip() == ", ".join(columns), table

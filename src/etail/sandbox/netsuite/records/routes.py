@@ -442,10 +442,6 @@ def _restlet(request: Request, body: Any, caller: Caller, session: Session) -> J
     return JSONResponse(script(call))
 
 
-async def restlet_body(request: Request) -> Any:
-    return await json_body(request)
-
-
 for _method in ("GET", "POST", "PUT", "DELETE"):
 
     def _make(method: str) -> Callable[..., JSONResponse]:
@@ -453,7 +449,7 @@ for _method in ("GET", "POST", "PUT", "DELETE"):
             request: Request,
             script: str = Query(..., description="script id, e.g. 1 or customscript_..."),
             deploy: str = Query(..., description="deployment id, e.g. 1"),
-            body: Any = Depends(restlet_body),
+            body: Any = Depends(json_body),
             caller: Caller = Depends(deps.restlet_caller),
             session: Session = Depends(deps.get_session, scope="function"),
         ) -> JSONResponse:

@@ -213,6 +213,8 @@ def test_success_bodies() -> None:
         answer(200, {"access_token": "x", "expires_in": 86400, "token_type": "Bearer"})
     )
     assert clamped.expires_in == 3600
+    as_float = parse_token_response(answer(200, {"access_token": "x", "expires_in": 1800.0}))
+    assert as_float.expires_in == 1800
     for broken in (
         {"expires_in": 3600, "token_type": "Bearer"},
         {"access_token": "x", "token_type": "mac"},

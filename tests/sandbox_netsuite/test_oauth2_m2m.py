@@ -333,6 +333,19 @@ def test_float_times_and_the_restlets_host_audience_are_accepted(world: World) -
     host = world.realm.lower().replace("_", "-")
     aud = f"https://{host}.restlets.api.netsuite.com{TOKEN}"
     assert world.post(world.assertion(iat=now, exp=now + 3600.0, aud=aud)).status_code == 200
+    assert world.post(world.assertion(aud=["https://other.example", aud])).status_code == 200
+
+
+def test_odd_claims_are_refused_not_crashed_on(world: World) -> None:
+    nan = world.post(world.assertion(iat=float("nan"), exp=time.time() + 10**9))
+    assert nan.json() == {"error": "invalid_request"}  # NaN is not JSON
+    for claims in ({"aud": ["https://other.example"]}, {"aud": [[1]]}, {"iat": "now"}):
+        response = world.post(world.assertion(**claims))
+        assert response.json() == {"error": "invalid_grant"}, claims
+        assert world.audit().detail == "TokenNotAcceptable"
+    wrong_types = world.post(world.assertion(iss=["x"], scope={"a": 1}))
+    assert wrong_types.json() == {"error": "invalid_grant"}
+    assert world.audit().detail == "InvalidIssuer"
 
 
 # -- the token endpoint: every refusal and its Login Audit Trail Detail ----------------------------

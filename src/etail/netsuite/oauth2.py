@@ -400,6 +400,8 @@ def _expires_in(raw: object) -> int:
         return MAX_TOKEN_SECONDS
     if isinstance(raw, str) and raw.isdigit():
         raw = int(raw)
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
     if not isinstance(raw, int) or isinstance(raw, bool) or raw <= 0:
         raise UnexpectedResponseError(f"the token endpoint answered expires_in={raw!r}")
     return min(raw, MAX_TOKEN_SECONDS)

@@ -24,6 +24,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import math
 import re
 import secrets
 import threading
@@ -211,12 +212,17 @@ def parse_jws(token: str) -> Jws:
     if len(token) > MAX_JWS_LENGTH:
         raise ValueError("the JWS is too long")
     try:
-        header, claims = (json.loads(_b64decode(p)) for p in parts[:2])
+        header, claims = (json.loads(_b64decode(p), parse_constant=_no_constant) for p in parts[:2])
     except RecursionError:  # absurdly nested JSON must not become a 500
         raise ValueError("the JWS nests too deeply") from None
     if not isinstance(header, dict) or not isinstance(claims, dict):
         raise ValueError("JWS header and claims must be JSON objects")
     return Jws(header, claims, f"{parts[0]}.{parts[1]}".encode(), _b64decode(parts[2]))
+
+
+def _no_constant(name: str) -> None:
+    # NaN and Infinity are not JSON (RFC 8259 §6); an iat of NaN would slip past every bound.
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _alg_fits(alg: object, key: object) -> bool:
@@ -519,7 +525,10 @@ class TokenIssuer:
             raise refused("AuthorizationCodeGrantRequired")
 
     def _check_times(self, claims: Mapping[str, Any], url: str, realm: str) -> None:
-        if claims.get("aud") not in token_urls(url, realm):
+        aud = claims.get("aud")
+        audiences = aud if isinstance(aud, list) else [aud]  # RFC 7519 §4.1.3: string or array
+        allowed = token_urls(url, realm)
+        if not any(isinstance(a, str) and a in allowed for a in audiences):
             # No Oracle Detail names the audience; NetSuite's generic "not acceptable" is used.
             raise refused("TokenNotAcceptable")
         iat, exp = claims.get("iat"), claims.get("exp")
@@ -605,7 +614,7 @@ class TokenIssuer:
 
 def _number(value: object) -> TypeGuard[float]:
     # iat/exp may be floats: Oracle's own Python sample sends datetime.timestamp() (§6.1).
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def parse_scope(raw: object) -> list[str]:

@@ -238,3 +238,20 @@ def test_openapi_documents_the_flow_api(site: Site, owner_api: httpx2.Client) ->
         assert f"/api/v1/integrations/{{integration_id}}/{path}" in paths
     assert not any(p.startswith("/integrations/") for p in paths)  # pages stay out of the API doc
     assert "FlowOut" in doc["components"]["schemas"]
+
+
+def test_startup_builds_the_real_flows_and_shutdown_stops_the_runner(tmp_path: Path) -> None:
+    from etail.integrator import flow_pages
+    from etail.integrator.app import create_app
+    from etail.settings import Settings
+
+    app = create_app(Settings(home=tmp_path / "real"))
+    engine = flow_pages.startup(app)
+    try:
+        assert "jet-order-to-netsuite-order" in engine.flows  # from etail.bootstrap
+        assert app.state.flow_runner.running
+        assert flow_pages.startup(app) is engine  # built once
+    finally:
+        flow_pages.shutdown(app)
+    assert not app.state.flow_runner.running
+    app.state.engine.dispose()

@@ -150,6 +150,12 @@ def list_flows(as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(rows)
         return
+    if not rows:
+        out.print(
+            "No flows yet: the Jet - NetSuite integration is not installed or has no connections."
+            " Start `etail serve` once (it installs it) or run `etail demo`."
+        )
+        return
     table = Table(title="Flows")
     for col in ("Flow", "Name", "Group", "On/Off", "Schedule", "Errors", "Last run"):
         table.add_column(col)

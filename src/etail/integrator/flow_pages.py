@@ -55,6 +55,15 @@ def attach(app: FastAPI, services: Any, queue: InlineQueue | None = None) -> Non
     app.state.flow_runner = queue
 
 
+def startup(app: FastAPI) -> FlowService:
+    """Build the engine and start the runner and scheduler now (app lifespan start), so
+    schedules run before anyone opens a flow page."""
+    with _lock:
+        services = getattr(app.state, "flow_services", None) or _build(app)
+    engine: FlowService = services.engine
+    return engine
+
+
 def shutdown(app: FastAPI) -> None:
     """Stop the in-process runner and release what :func:`engine_of` built (app lifespan end)."""
     runner: InlineQueue | None = getattr(app.state, "flow_runner", None)
@@ -757,4 +766,4 @@ def api_resolve(
 router.include_router(pages)
 router.include_router(api)
 
-__all__ = ["attach", "engine_of", "router", "shutdown"]
+__all__ = ["attach", "engine_of", "router", "shutdown", "startup"]

@@ -14,7 +14,6 @@ import pytest
 
 from etail.httpserver import BackgroundServer
 from etail.integrator.app import create_app
-from etail.integrator.database import open_db
 from etail.integrator.install import bundle_credentials, find_installed
 from etail.sandbox.netsuite.adminclient import AdminClient
 from etail.sandbox.netsuite.app import create_app as netsuite_app
@@ -73,6 +72,15 @@ class Integrator:
     netsuite_id: str
     jet_id: str
     iclient_id: str
+    app: Any = None
+
+    def session(self) -> Any:
+        """A committed-on-exit session on the app's own database (no second migration run)."""
+        return session_scope(self.app.state.sessions)
+
+    @property
+    def box(self) -> Any:
+        return self.app.state.box
 
     def client(self, **kw: Any) -> httpx2.Client:
         return httpx2.Client(base_url=self.url, timeout=30.0, **kw)
@@ -92,6 +100,7 @@ def start_integrator(home: Path, admin_keys: dict[str, str]) -> tuple[Background
         inst.netsuite_connection_id,
         inst.jet_connection_id,
         inst.iclient_id,
+        app=app,
     )
 
 
@@ -109,10 +118,8 @@ def integrator(tmp_path: Path, netsuite_sandbox: NetSuiteSandbox) -> Iterator[In
 def steps_a_to_d(integ: Integrator, ns: NetSuiteSandbox, realm: str | None = None) -> Tokens:
     """The guide's NetSuite steps A-D through the sandbox's admin API, with our bundle keys."""
     realm = realm or f"{next(_numbers)}_SB1"
-    db = open_db(integ.settings)
-    with session_scope(db.sessions) as s:
-        creds = bundle_credentials(s, db.box)
-    db.dispose()
+    with integ.session() as s:
+        creds = bundle_credentials(s, integ.box)
     ns.admin.create_account(realm)
     ns.admin.install_bundle(realm, creds.consumer_key, creds.consumer_secret)
     ns.admin.set_feature(realm, "tba", True)  # A

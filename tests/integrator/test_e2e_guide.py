@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from etail.integrator.database import open_db
 from etail.integrator.users import UserService
 from etail.storage.audit import Actor
 from etail.storage.connections import ConnectionRepository
-from etail.storage.db import session_scope
 
 from .conftest import OWNER, Tokens, steps_a_to_d
 
@@ -16,10 +14,8 @@ pytestmark = pytest.mark.e2e
 
 
 def _owner(integrator) -> None:
-    db = open_db(integrator.settings)
-    with session_scope(db.sessions) as s:
+    with integrator.session() as s:
         UserService(s).create_owner(OWNER[0], OWNER[1], "Olivia", actor=Actor(None, "t", "CLI"))
-    db.dispose()
 
 
 def _walk_steps_1_to_8(page, integrator, sandbox_url: str, tokens: Tokens, secret: str) -> None:
@@ -66,11 +62,9 @@ def test_guide_steps_1_to_10_succeed(browser, integrator, netsuite_sandbox):
         assert tokens.token_secret not in page.content()
     finally:
         page.close()
-    db = open_db(integrator.settings)
-    with session_scope(db.sessions) as s:
-        cfg = ConnectionRepository(s, db.box).netsuite_config(integrator.netsuite_id)
+    with integrator.session() as s:
+        cfg = ConnectionRepository(s, integrator.box).netsuite_config(integrator.netsuite_id)
         assert cfg.auth_type == "token" and cfg.token_secret == tokens.token_secret
-    db.dispose()
 
 
 def test_wrong_token_secret_shows_the_audit_trail_reason(browser, integrator, netsuite_sandbox):
@@ -103,10 +97,10 @@ def test_wrong_token_secret_shows_the_audit_trail_reason(browser, integrator, ne
         assert "/edit" in page.url  # still on the form: nothing saved
     finally:
         page.close()
-    db = open_db(integrator.settings)
-    with session_scope(db.sessions) as s:
+    with integrator.session() as s:
         assert (
-            ConnectionRepository(s, db.box).netsuite_config(integrator.netsuite_id).auth_type
+            ConnectionRepository(s, integrator.box)
+            .netsuite_config(integrator.netsuite_id)
+            .auth_type
             == "basic"
         )
-    db.dispose()

@@ -9,9 +9,7 @@ import httpx2
 from typer.testing import CliRunner
 
 from etail.cli import app as cli
-from etail.integrator.database import open_db
 from etail.integrator.install import bundle_credentials
-from etail.storage.db import session_scope
 
 from .conftest import OWNER, csrf_of, netsuite_body, steps_a_to_d
 
@@ -31,10 +29,8 @@ def test_full_run_leaks_no_secret(integrator, netsuite_sandbox, caplog, monkeypa
     caplog.set_level(logging.DEBUG)
     record = Recorder()
     tokens = steps_a_to_d(integrator, netsuite_sandbox)
-    db = open_db(integrator.settings)
-    with session_scope(db.sessions) as s:
-        creds = bundle_credentials(s, db.box)
-    db.dispose()
+    with integrator.session() as s:
+        creds = bundle_credentials(s, integrator.box)
     wrong_secret = "f" * 64
     basic_password = "Basic-Old-Password-9"
     secrets = [

@@ -6,9 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from etail.integrator.database import open_db
 from etail.integrator.users import MAX_FAILED_SIGNINS
-from etail.storage.db import session_scope
 from etail.storage.models import WebSession, utcnow
 
 from .conftest import OWNER, browser_owner, csrf_of, invite_and_accept
@@ -87,10 +85,8 @@ def test_unknown_user_and_wrong_password_look_the_same(integrator):
 def test_expired_session_redirects_to_sign_in(integrator):
     owner = browser_owner(integrator)
     assert owner.get("/").status_code == 200
-    db = open_db(integrator.settings)
-    with session_scope(db.sessions) as s:
+    with integrator.session() as s:
         s.execute(update(WebSession).values(expires_at=utcnow() - timedelta(seconds=1)))
-    db.dispose()
     r = owner.get("/", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/signin")
     owner.close()

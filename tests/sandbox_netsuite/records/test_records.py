@@ -231,3 +231,30 @@ async def test_concurrent_orders_get_distinct_document_numbers(records: Records)
         for r in answers
     }
     assert numbers == {f"SO{n}" for n in range(1001, 1013)}
+
+
+def test_records_others_depend_on_cannot_be_deleted(records: Records) -> None:
+    ids = seed(records)
+    so = records.create(
+        "salesOrder",
+        {"entity": {"id": ids["customer"]}, "item": {"items": [{"item": {"id": ids["item"]}}]}},
+    )
+    for rtype, rid in (("customer", ids["customer"]), ("inventoryItem", ids["item"])):
+        r = records.http.delete(f"{R}/{rtype}/{rid}")
+        assert r.status_code == 400 and r.json()["o:errorDetails"][0]["o:errorCode"] == "USER_ERROR"
+    assert records.http.delete(f"{R}/salesOrder/{so}").status_code == 204
+    assert records.http.delete(f"{R}/inventoryItem/{ids['item']}").status_code == 204
+    assert records.http.delete(f"{R}/customer/{ids['customer']}").status_code == 204
+
+
+def test_moving_a_fulfilment_to_another_order_refreshes_both(records: Records) -> None:
+    ids = seed(records)
+    body = {"entity": {"id": ids["customer"]}, "item": {"items": [{"item": {"id": ids["item"]}}]}}
+    first, second = records.create("salesOrder", body), records.create("salesOrder", body)
+    loc = records.http.post(f"{R}/salesOrder/{first}/!transform/itemFulfillment").headers[
+        "location"
+    ]
+    r = records.http.patch(loc, json={"createdFrom": {"id": second}})
+    assert r.status_code == 204, r.text
+    assert records.get("salesOrder", first)["status"]["id"] == "B"
+    assert records.get("salesOrder", second)["status"]["refName"] == "Pending Billing"

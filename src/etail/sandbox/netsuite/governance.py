@@ -42,6 +42,7 @@ GOVERNED_PREFIXES = (
 RESTLET_PREFIX = "/app/site/hosting/restlet.nl"
 _REALM = re.compile(r'realm="([^"]*)"', re.IGNORECASE)
 LIMIT_CACHE_S = 1.0
+LIMIT_CACHE_SIZE = 10_000  # realms are client input: never let the cache grow without bound
 GATEWAY_TIMEOUT_PAGE = b"<html><body><h1>504 Gateway Time-out</h1></body></html>"
 
 
@@ -92,6 +93,8 @@ class GovernanceMiddleware:
         except Exception:  # a broken lookup must not take the server down: fail open
             log.exception("concurrency limit lookup failed")
             limit = None
+        if len(self._limits) >= LIMIT_CACHE_SIZE:
+            self._limits.clear()
         self._limits[realm] = (limit, now + LIMIT_CACHE_S)
         return limit
 
@@ -120,6 +123,8 @@ class GovernanceMiddleware:
                 await self._inject(fault, send, restlet=restlet)
         finally:
             self._active[realm] -= 1
+            if not self._active[realm]:
+                del self._active[realm]
 
     def _draw(self) -> FaultKind | None:
         rate = self.options.fault_rate

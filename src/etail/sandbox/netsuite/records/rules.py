@@ -131,10 +131,10 @@ def _inventory_item(
 ) -> None:
     item_id = body.get("itemId")
     if item_id is not None:
-        for other in store.all(store_type("inventoryItem")):
-            if other.body.get("itemId") == item_id and (row is None or other.id != row.id):
+        for other in store.with_body_value("inventoryItem", "itemId", item_id):
+            if row is None or other != row.id:
                 raise invalid_content(
-                    f"The item name {item_id!r} is already used by item {other.id}; item names "
+                    f"The item name {item_id!r} is already used by item {other}; item names "
                     "(itemId) must be unique.",
                     "itemId",
                 )
@@ -153,12 +153,6 @@ def _inventory_item(
         total += on_hand
     body["totalQuantityOnHand"] = total
     body.setdefault("isInactive", False)
-
-
-def store_type(name: str) -> RecordType:
-    from etail.sandbox.netsuite.records.schema import RECORD_TYPES
-
-    return RECORD_TYPES[name]
 
 
 def _sales(
@@ -316,12 +310,24 @@ def after_write(store: RecordStore, rtype: RecordType, row: RecordRow) -> None:
 
 
 def before_delete(store: RecordStore, rtype: RecordType, row: RecordRow) -> None:
-    if rtype.name == "salesOrder" and store.children("itemFulfillment", row.id):
+    """NetSuite refuses to delete a record other records depend on."""
+    if rtype.name == "salesOrder":
+        used = len(store.children("itemFulfillment", row.id) + store.children("cashSale", row.id))
+        what = "item fulfillments or cash sales created from it"
+    elif rtype.name == "customer":
+        used = store.referencing("entity", row.id) + store.referencing("customer", row.id)
+        what = "transactions of this customer"
+    elif rtype.name == "inventoryItem":
+        used = store.referencing("item", row.id, lines=True)
+        what = "transaction lines with this item"
+    else:
+        used = 0
+    if used:
         raise Problem(
             400,
             "USER_ERROR",
-            "This record cannot be deleted because it has dependent records "
-            "(item fulfillments created from it). Delete those first.",
+            f"This record cannot be deleted because it has dependent records ({what}). "
+            "Delete those first.",
         )
 
 

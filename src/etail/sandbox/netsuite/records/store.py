@@ -80,6 +80,30 @@ class RecordStore:
         )
         return list(self.session.scalars(query))
 
+    def with_body_value(self, rtype_name: str, field: str, value: str) -> list[int]:
+        """Ids of records whose body field equals ``value`` (JSON path, any dialect)."""
+        query = select(RecordRow.id).where(
+            RecordRow.account == self.account,
+            RecordRow.rtype == rtype_name,
+            RecordRow.body[field].as_string() == value,
+        )
+        return list(self.session.scalars(query))
+
+    def referencing(self, field: str, rid: int, *, lines: bool = False) -> int:
+        """How many records (or lines) of this account point at ``rid`` through ``field``."""
+        if lines:
+            query = (
+                select(func.count())
+                .select_from(LineRow)
+                .join(RecordRow, LineRow.record_id == RecordRow.id)
+                .where(RecordRow.account == self.account, LineRow.body[field].as_integer() == rid)
+            )
+        else:
+            query = select(func.count()).where(
+                RecordRow.account == self.account, RecordRow.body[field].as_integer() == rid
+            )
+        return int(self.session.scalar(query) or 0)
+
     def resolve(self, targets: tuple[str, ...], ref: Mapping[str, Any], path: str) -> int:
         """Internal id of a reference, or 400 INVALID_CONTENT naming ``path``."""
         for target in targets:
@@ -155,6 +179,7 @@ class RecordStore:
             else:
                 body[key] = value
         lines = self.lines(row)
+        previous_parent = row.created_from
         for name, change in changes.sublists.items():
             if change.lines is None:
                 lines[name] = []
@@ -176,6 +201,8 @@ class RecordStore:
         self.session.flush()
         self._save(row, lines)
         rules.after_write(self, rtype, row)
+        if previous_parent != row.created_from and rtype.name in ("itemFulfillment", "cashSale"):
+            rules.refresh_order(self, previous_parent)  # the order it no longer belongs to
         return row
 
     def delete(self, rtype: RecordType, row: RecordRow) -> None:

@@ -212,6 +212,50 @@ class AdminClient:
         path = f"/accounts/{_seg(account_id)}/tokens/{_seg(token)}/{_seg(action)}"
         return self._call("POST", path)
 
+    # ---- OAuth 2.0 client credentials (M2M), routes of etail.sandbox.netsuite.oauth2 ----------
+
+    def set_oauth2_feature(self, account_id: str, enabled: bool) -> Json:
+        path = f"/accounts/{_seg(account_id)}/oauth2/feature"
+        return self._call("PUT", path, {"enabled": enabled})
+
+    def configure_oauth2_client(
+        self,
+        account_id: str,
+        integration: str | int,
+        *,
+        client_credentials: bool = True,
+        scopes: list[str] | None = None,
+    ) -> Json:
+        path = f"/accounts/{_seg(account_id)}/oauth2/clients/{_seg(integration)}"
+        body = {"client_credentials": client_credentials, "scopes": scopes or ["rest_webservices"]}
+        return self._call("PUT", path, body)
+
+    def m2m_certificates(self, account_id: str) -> Json:
+        return self._call("GET", f"/accounts/{_seg(account_id)}/oauth2/m2m")
+
+    def register_m2m_certificate(
+        self,
+        account_id: str,
+        integration: str | int,
+        entity: str | int,
+        role: str | int,
+        certificate_pem: str,
+    ) -> Json:
+        body = {
+            "integration": integration,
+            "entity": entity,
+            "role": role,
+            "certificate": certificate_pem,
+        }
+        return self._call("POST", f"/accounts/{_seg(account_id)}/oauth2/m2m", body)
+
+    def revoke_m2m_certificate(self, account_id: str, certificate_id: str) -> str:
+        path = f"/admin/api/accounts/{_seg(account_id)}/oauth2/m2m/{_seg(certificate_id)}/revoke"
+        resp = self._http.post(path)
+        if resp.status_code >= 400:
+            raise _error(resp)
+        return resp.text
+
     # ---- login audit trail -------------------------------------------------------------------
 
     def audit(self, account_id: str | None = None, limit: int = 200) -> Json:

@@ -105,11 +105,27 @@ def _verify_and_audit(
     return caller
 
 
+async def _bearer_or_tba(request: Request, channel: Channel) -> Caller:
+    """A ``Bearer`` request goes to OAuth 2.0 (``oauth2.install`` sets ``app.state.bearer_caller``;
+    read from state because ``oauth2`` imports this module); anything else is TBA."""
+    bearer = getattr(request.app.state, "bearer_caller", None)
+    scheme = (request.headers.get("authorization") or "").split(" ", 1)[0].lower()
+    if bearer is not None and scheme == "bearer":
+        caller: Caller = await bearer(request, channel)
+        return caller
+    return await _verified(request, channel)
+
+
 async def rest_caller(request: Request) -> Caller:
-    """TBA for REST web services (``/services/rest/...``); 401 ``INVALID_LOGIN`` on failure."""
-    return await _verified(request, "rest")
+    """TBA or OAuth 2.0 for REST web services; 401 ``INVALID_LOGIN`` on failure."""
+    return await _bearer_or_tba(request, "rest")
 
 
 async def restlet_caller(request: Request) -> Caller:
-    """TBA for RESTlets; 401 ``INVALID_LOGIN_ATTEMPT`` on failure."""
+    """TBA or OAuth 2.0 for RESTlets; 401 ``INVALID_LOGIN_ATTEMPT`` on failure."""
+    return await _bearer_or_tba(request, "restlet")
+
+
+async def tba_restlet_caller(request: Request) -> Caller:
+    """TBA only, RESTlet answers: the token endpoints family (``/rest/tokeninfo``)."""
     return await _verified(request, "restlet")

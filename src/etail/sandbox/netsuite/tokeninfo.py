@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from etail.sandbox.netsuite.context import Caller
-from etail.sandbox.netsuite.deps import SessionDep, restlet_caller
+from etail.sandbox.netsuite.deps import SessionDep, tba_restlet_caller
 from etail.sandbox.netsuite.models import AccessToken, Account
 
 router = APIRouter(tags=["netsuite"])
@@ -17,10 +17,10 @@ router = APIRouter(tags=["netsuite"])
 
 @router.get("/rest/tokeninfo")
 def tokeninfo(
-    caller: Annotated[Caller, Depends(restlet_caller)],
+    caller: Annotated[Caller, Depends(tba_restlet_caller)],
     s: SessionDep,
 ) -> dict[str, Any]:
-    """Who the token is (NS:chapter_157017286140; served on the restlets domain, TBA-signed)."""
+    """Who the token is (NS:chapter_157017286140; restlets domain, TBA only as documented)."""
     tok = s.get(AccessToken, caller.token_id)
     account = s.scalar(select(Account).where(Account.account_id == caller.account_id))
     assert tok is not None and account is not None  # the verifier just loaded both

@@ -9,7 +9,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-import etail.sandbox.netsuite.models  # noqa: F401  (registers the admin tables)
+# Imported for their tables (admin objects; OAuth 2.0 M2M of ns0003) on Base.metadata.
+import etail.sandbox.netsuite.models
+import etail.sandbox.netsuite.oauth2_models  # noqa: F401
 from etail.sandbox.netsuite.db import Base
 
 config = context.config

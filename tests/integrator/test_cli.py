@@ -39,6 +39,10 @@ def test_users_commands(integrator, monkeypatch):
     assert code != 0
     code, out = run("users", "invite", "ann@example.com", "--role", "manage", "--json")
     assert code == 0 and "/invitations/" in json.loads(out)["link"]
+    bad = runner.invoke(
+        cli, ["users", "invite", "t@example.com", "--role", "tile", "--grant", "nope=manage"]
+    )
+    assert bad.exit_code != 0 and "no integration with id 'nope'" in str(bad.exception)
     code, out = run("users", "list", "--json")
     listed = json.loads(out)
     assert [u["email"] for u in listed["users"]] == ["boss@example.com"]

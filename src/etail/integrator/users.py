@@ -23,7 +23,14 @@ from sqlalchemy.orm import Session
 from etail.errors import ConfigError, SettingsError
 from etail.integrator.roles import check_grant, check_role
 from etail.storage.audit import Actor, AuditLog
-from etail.storage.models import IntegrationGrant, Invitation, User, WebSession, utcnow
+from etail.storage.models import (
+    Integration,
+    IntegrationGrant,
+    Invitation,
+    User,
+    WebSession,
+    utcnow,
+)
 
 MAX_FAILED_SIGNINS = 10
 LOCKOUT = timedelta(minutes=7)
@@ -131,6 +138,16 @@ class UserService:
         self.audit.changes(actor, "create", "user", user.id, email, {}, {"role": role})
         return user
 
+    def _check_grants(self, grants: Mapping[str, str] | None) -> None:
+        for integration_id, level in (grants or {}).items():
+            check_grant(level)
+            if self.session.get(Integration, integration_id) is None:
+                raise SettingsError(
+                    f"no integration with id {integration_id!r}",
+                    field="grants",
+                    hint="list integrations with the API (GET /api/v1/integrations)",
+                )
+
     def set_role(
         self, user: User, role: str, grants: Mapping[str, str] | None, *, actor: Actor
     ) -> None:
@@ -141,6 +158,7 @@ class UserService:
                 field="role",
                 hint="ownership transfer is not supported",
             )
+        self._check_grants(grants)
         before = {
             "role": user.role,
             "grants": {g.integration_id: g.access_level for g in user.grants},
@@ -289,8 +307,7 @@ class UserService:
         check_role(role)
         if role == "owner":
             raise SettingsError("nobody can be invited as owner", field="role")
-        for level in (grants or {}).values():
-            check_grant(level)
+        self._check_grants(grants)
         if self.by_email(email):
             raise SettingsError(f"a user {email} already exists", field="email")
         token = secrets.token_urlsafe(24)

@@ -22,7 +22,7 @@ from etail.engine import (
 from etail.engine.memory import FakeClock, FunctionImport, ListExport, MemoryTarget, records
 from etail.engine.records import Classification
 from etail.engine.runner import LAST_EXPORT_AT
-from etail.errors import JobError, RecordRejectedError
+from etail.errors import JobError, RecordRejectedError, TransientError
 
 from .helpers import service
 
@@ -249,3 +249,45 @@ def test_migration_downgrade_and_upgrade_again(tmp_path: object) -> None:
         inspect(engine).get_table_names()
     )
     engine.dispose()
+
+
+def test_advance_and_take_due_are_compare_and_set(stores: Stores) -> None:
+    stores.configs.put(FlowConfig("orders", enabled=True, schedule="hourly", next_run_at=T0))
+    later = T0 + timedelta(hours=1)
+    assert stores.configs.advance("orders", T0, later) is True
+    assert stores.configs.advance("orders", T0, later) is False  # someone moved it already
+    assert stores.configs.get("orders").next_run_at == later  # type: ignore[union-attr]
+    stores.configs.put(FlowConfig("prices"))
+    assert stores.configs.advance("prices", None, later) is True
+    assert stores.configs.advance("missing", None, later) is False
+
+    stores.errors.add(entry("1", retry_at=T0))
+    stores.errors.add(entry("2", retry_at=later))
+    assert stores.errors.take_due("e-orders-2", T0) is False  # not due yet
+    assert stores.errors.take_due("e-orders-1", T0) is True
+    assert stores.errors.take_due("e-orders-1", T0) is False  # taken once
+    assert stores.errors.get("e-orders-1").retry_at is None
+
+
+async def test_two_schedulers_start_a_due_run_once(stores: Stores) -> None:
+    async def fail(rec: Record) -> None:
+        raise TransientError("NetSuite 503")
+
+    flow = FlowSpec(
+        id="orders",
+        name="Orders",
+        export=ListExport(records(2)),
+        imports=(FunctionImport("push", fail),),
+        schedule="every_15_minutes",
+    )
+    clock = FakeClock(T0)
+    one, two = service(flow, stores=stores, clock=clock), service(flow, stores=stores, clock=clock)
+    one.set_enabled("orders", True)
+    clock.advance(minutes=15)
+    assert len(one.tick()) + len(two.tick()) == 1
+    [job] = stores.jobs.find()
+    await one.execute(job.id)  # both records end as open errors with an auto-retry time
+    clock.advance(minutes=6)
+    started = one.tick() + two.tick()
+    assert [j.kind for j in started] == [JobKind.RETRY]
+    assert len(started[0].params["error_ids"]) == 2

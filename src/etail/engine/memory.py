@@ -184,6 +184,16 @@ class MemoryErrorStore:
             due.sort(key=lambda e: e.retry_at or now)
             return [copy.deepcopy(e) for e in due[:limit]]
 
+    def take_due(self, error_id: str, now: datetime) -> bool:
+        with self._lock:
+            entry = self._errors.get(error_id)
+            if entry is None or not entry.is_open or entry.retry_at is None:
+                return False
+            if entry.retry_at > now:
+                return False
+            entry.retry_at = None
+            return True
+
     @staticmethod
     def _resolve(entry: ErrorEntry, by: str, at: datetime) -> int:
         if not entry.is_open:
@@ -226,6 +236,14 @@ class MemoryFlowConfigStore:
     def all(self) -> list[FlowConfig]:
         with self._lock:
             return [copy.deepcopy(c) for c in self._configs.values()]
+
+    def advance(self, flow_id: str, expected: datetime | None, next_run_at: datetime) -> bool:
+        with self._lock:
+            cfg = self._configs.get(flow_id)
+            if cfg is None or cfg.next_run_at != expected:
+                return False
+            cfg.next_run_at = next_run_at
+            return True
 
 
 class FakeClock:

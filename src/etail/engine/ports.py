@@ -160,6 +160,11 @@ class ErrorStore(Protocol):
         """Open errors whose automatic retry time has come, oldest first."""
         ...
 
+    def take_due(self, error_id: str, now: datetime) -> bool:
+        """Clear the retry time of an open error whose retry is due; ``True`` for the one
+        caller that did it (two schedulers never queue the same automatic retry)."""
+        ...
+
 
 class StateStore(Protocol):
     """Small JSON values per flow kept between runs (last export time, cursors)."""
@@ -198,6 +203,11 @@ class FlowConfigStore(Protocol):
 
     def all(self) -> list[FlowConfig]:
         """Every saved configuration."""
+        ...
+
+    def advance(self, flow_id: str, expected: datetime | None, next_run_at: datetime) -> bool:
+        """Set ``next_run_at`` only if it is still ``expected``; ``True`` for the one caller
+        that moved it (two schedulers never start the same scheduled run)."""
         ...
 
 

@@ -308,15 +308,15 @@ class FlowService:
         for cfg in self.stores.configs.all():
             if cfg.flow_id not in self.flows or not cfg.enabled or not cfg.schedule:
                 continue
-            if cfg.next_run_at is None:
-                cfg.next_run_at = self._next_run(cfg)
-            elif cfg.next_run_at <= now:
-                if self.stores.jobs.next_queued(cfg.flow_id) is None:
-                    jobs.append(self.request_run(cfg.flow_id, triggered_by=SCHEDULE))
-                cfg.next_run_at = Schedule.parse(cfg.schedule, cfg.timezone).next_run(now)
-            else:
+            due = cfg.next_run_at is not None and cfg.next_run_at <= now
+            if cfg.next_run_at is not None and not due:
                 continue
-            self.stores.configs.put(cfg)
+            nxt = Schedule.parse(cfg.schedule, cfg.timezone).next_run(now)
+            # Compare-and-set: of several schedulers (processes), one moves the time and runs.
+            if not self.stores.configs.advance(cfg.flow_id, cfg.next_run_at, nxt) or not due:
+                continue
+            if self.stores.jobs.next_queued(cfg.flow_id) is None:
+                jobs.append(self.request_run(cfg.flow_id, triggered_by=SCHEDULE))
         return jobs
 
     def _due_retries(self, now: datetime) -> list[Job]:
@@ -326,12 +326,12 @@ class FlowService:
                 due.setdefault(entry.flow_id, []).append(entry)
         jobs = []
         for flow_id, entries in due.items():
-            for entry in entries:  # taken: a failed retry sets the next time itself
-                entry.retry_at = None
-                self.stores.errors.update(entry)
-            job = Job(flow_id=flow_id, kind=JobKind.RETRY, triggered_by=AUTO_RETRY)
-            job.params = {"error_ids": [e.id for e in entries]}
-            jobs.append(self._enqueue(job))
+            # Taken (once, whatever the number of schedulers); a failed retry sets a new time.
+            taken = [e.id for e in entries if self.stores.errors.take_due(e.id, now)]
+            if taken:
+                job = Job(flow_id=flow_id, kind=JobKind.RETRY, triggered_by=AUTO_RETRY)
+                job.params = {"error_ids": taken}
+                jobs.append(self._enqueue(job))
         return jobs
 
     def recover_stale(self, stale_after: timedelta | None = None) -> list[Job]:

@@ -347,6 +347,21 @@ class SqlErrorStore(_Sql):
         with self._tx() as s:
             return int(s.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
+    def take_due(self, error_id: str, now: datetime) -> bool:
+        stmt = (
+            update(FlowErrorRow)
+            .where(
+                FlowErrorRow.id == error_id,
+                FlowErrorRow.state == ErrorState.OPEN.value,
+                FlowErrorRow.retry_at.is_not(None),
+                FlowErrorRow.retry_at <= now,
+            )
+            .values(retry_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        with self._tx() as s:
+            return bool(s.execute(stmt).rowcount == 1)  # type: ignore[attr-defined]
+
     def due_retries(self, now: datetime, limit: int = 100) -> list[ErrorEntry]:
         query = (
             select(FlowErrorRow)
@@ -398,6 +413,18 @@ class SqlFlowConfigStore(_Sql):
     def all(self) -> list[FlowConfig]:
         with self._tx() as s:
             return [_config(row) for row in s.scalars(select(FlowConfigRow))]
+
+    def advance(self, flow_id: str, expected: datetime | None, next_run_at: datetime) -> bool:
+        column = FlowConfigRow.next_run_at
+        same = column.is_(None) if expected is None else column == expected
+        stmt = (
+            update(FlowConfigRow)
+            .where(FlowConfigRow.flow_id == flow_id, same)
+            .values(next_run_at=next_run_at)
+            .execution_options(synchronize_session=False)
+        )
+        with self._tx() as s:
+            return bool(s.execute(stmt).rowcount == 1)  # type: ignore[attr-defined]
 
 
 def _config(row: FlowConfigRow) -> FlowConfig:

@@ -73,7 +73,7 @@ def test_every_ready_order_is_in_netsuite_once_and_acknowledged(env: Env) -> Non
 
 
 def test_rerun_and_runs_killed_midway_create_no_duplicate_and_lose_no_order(env: Env) -> None:
-    ready = seed(env, 60, seed=202)
+    ready = seed(env, 160, seed=202)
     good, _ = split(env, ready)
 
     # 1. A cooperative cancel after 10 records (the Cancel button).

@@ -104,6 +104,14 @@ def test_assertion_structure_and_signature(alg: str, ps256: KeyPair, es256: KeyP
         key.verify(der, signing_input, ec.ECDSA(hashes.SHA256()))
 
 
+def test_scope_can_be_sent_as_an_array(es256: KeyPair) -> None:
+    creds = creds_of(es256, scopes=("restlets",), scope_style="array")
+    claims = json.loads(unb64(build_assertion(creds, "u").split(".")[1]))
+    assert claims["scope"] == ["restlets"]
+    with pytest.raises(SettingsError):
+        creds_of(es256, scope_style="space")
+
+
 def test_assertion_lifetime_is_bounded_and_jti_random(es256: KeyPair) -> None:
     creds = creds_of(es256)
     claims = json.loads(unb64(build_assertion(creds, "u", lifetime=3600).split(".")[1]))

@@ -52,6 +52,7 @@ from etail.netsuite.accounts import AccountId
 
 Algorithm = Literal["PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]
 Scope = Literal["rest_webservices", "restlets", "suite_analytics"]
+ScopeStyle = Literal["comma", "array"]
 Clock = Callable[[], float]
 
 TOKEN_PATH = "/services/rest/auth/oauth2/v1/token"  # noqa: S105 (a path, not a secret)
@@ -107,6 +108,9 @@ class M2MCredentials:
         algorithm: ``PS256``… or ``ES256``…; ``None`` picks PS256 for RSA and ES256/384/512 by
             the EC curve.
         scopes: any of ``rest_webservices``, ``restlets``, ``suite_analytics``.
+        scope_style: ``"comma"`` sends ``"rest_webservices,restlets"`` as Oracle's claim table
+            says; ``"array"`` sends ``["rest_webservices", "restlets"]`` as Oracle's samples do
+            (netsuite-oauth2-soap.md §1.3, pitfall 4). NetSuite is not known to refuse either.
 
     Raises:
         SettingsError: naming the field, for an empty value, an unreadable or encrypted key, a
@@ -118,6 +122,7 @@ class M2MCredentials:
     private_key_pem: str
     algorithm: Algorithm | None = None
     scopes: tuple[Scope, ...] = DEFAULT_SCOPES
+    scope_style: ScopeStyle = "comma"
     _key: Any = field(default=None, init=False, compare=False)
     _alg: str = field(default="", init=False, compare=False)
 
@@ -126,6 +131,11 @@ class M2MCredentials:
             if not getattr(self, name).strip():
                 raise SettingsError(f"{name} is empty", field=name, hint=_ORIGIN[name])
         object.__setattr__(self, "scopes", _checked_scopes(self.scopes))
+        if self.scope_style not in ("comma", "array"):
+            raise SettingsError(
+                f"scope_style {self.scope_style!r} is neither 'comma' nor 'array'",
+                field="scope_style",
+            )
         key = _load_private_key(self.private_key_pem)
         object.__setattr__(self, "_key", key)
         object.__setattr__(self, "_alg", _algorithm_for(key, self.algorithm))
@@ -262,9 +272,9 @@ def build_assertion(
     """The compact JWS NetSuite wants as ``client_assertion`` (NS:section_162790605110).
 
     Header ``{"typ": "JWT", "alg", "kid": certificate ID}``; claims ``iss`` (client ID),
-    ``scope`` (comma-separated, as Oracle's claim table says), ``aud`` (the exact token URL the
-    assertion is posted to), ``iat``, ``exp`` (``iat + lifetime``, at most 3600 s) and a random
-    ``jti`` (present in Oracle's current sample).
+    ``scope`` (comma-separated as Oracle's claim table says, or an array), ``aud`` (the exact
+    token URL the assertion is posted to), ``iat``, ``exp`` (``iat + lifetime``, at most 3600 s)
+    and a random ``jti`` (present in Oracle's current sample).
     """
     if not 1 <= lifetime <= MAX_ASSERTION_SECONDS:
         raise SettingsError(
@@ -276,7 +286,11 @@ def build_assertion(
     header = {"typ": "JWT", "alg": credentials.alg, "kid": credentials.certificate_id}
     claims = {
         "iss": credentials.client_id,
-        "scope": ",".join(credentials.scopes),
+        "scope": (
+            list(credentials.scopes)
+            if credentials.scope_style == "array"
+            else ",".join(credentials.scopes)
+        ),
         "aud": token_url,
         "iat": iat,
         "exp": iat + lifetime,
@@ -653,6 +667,7 @@ __all__ = [
     "M2MCredentials",
     "OAuth2ClientCredentials",
     "Scope",
+    "ScopeStyle",
     "build_assertion",
     "certificate_id",
     "fetch_access_token",

@@ -94,7 +94,9 @@ def build_services(
         return services
     io = IOLoop()
     clients = Clients(wiring.netsuite_client, wiring.jet_client, fulfillment_node=wiring.node)
-    source = SettingsSource(wiring.read_settings, lambda fid: engine.settings(fid))
+    # Only what a person saved on the flow overlays the integration's Settings (the flow's
+    # defaults are a snapshot of those Settings taken when the flows were built).
+    source = SettingsSource(wiring.read_settings, lambda fid: engine.config(fid).settings)
     ctx = FlowContext(
         clients=clients,
         io=io,

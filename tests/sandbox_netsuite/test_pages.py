@@ -192,3 +192,46 @@ def test_integration_page_shows_consumer_credentials_once_and_escapes_names(
     listing = http.get(f"{sandbox.url}/app/setup/integrations").text
     assert "&lt;b&gt;Evil&lt;/b&gt; App" in listing and "<b>Evil</b>" not in listing
     assert key not in listing
+
+
+def test_oauth2_m2m_setup_by_pages(
+    sandbox: Sandbox, signed_in: tuple[requests.Session, dict[str, Any]]
+) -> None:
+    from .test_oauth2_wiring import self_signed_pem
+
+    http, acct = signed_in
+    realm, url = acct["realm"], sandbox.url
+    sandbox.admin.add_role(realm, "jane@example.com", BUNDLE_ROLE)
+    page = http.get(f"{url}/app/setup/company/enable-features")
+    assert "OAUTH 2.0" in page.text
+    http.post(
+        f"{url}/app/setup/company/enable-features",
+        data={"csrf_token": csrf_of(page.text), "feature_tba": "on", "feature_rest": "on",
+              "feature_oauth2": "on"},
+    )  # fmt: skip
+    integ = sandbox.admin.integrations(realm)[0]
+    page = http.get(f"{url}/app/setup/integrations/{integ['id']}")
+    http.post(
+        f"{url}/app/setup/integrations/{integ['id']}",
+        data={"csrf_token": csrf_of(page.text), "state": "enabled", "tba": "on", "m2m": "on",
+              "scope_rest_webservices": "on"},
+    )  # fmt: skip
+    page = http.get(f"{url}/app/setup/m2m")
+    jane = sandbox.admin.employee(realm, "jane@example.com")
+    role = sandbox.admin.role(realm, BUNDLE_ROLE)
+    saved = http.post(
+        f"{url}/app/setup/m2m",
+        data={"csrf_token": csrf_of(page.text), "application": str(integ["id"]),
+              "entity": str(jane["id"]), "role": str(role["id"])},
+        files={"certificate_file": ("cert.pem", self_signed_pem().encode())},
+    )  # fmt: skip
+    assert saved.status_code == 200 and "has been saved" in saved.text
+    certs = sandbox.admin.m2m_certificates(realm)
+    assert len(certs) == 1 and certs[0]["revoked"] is False
+    revoked = http.post(
+        f"{url}/app/setup/m2m/{certs[0]['certificate_id']}/revoke",
+        data={"csrf_token": csrf_of(saved.text)},
+    )
+    assert "has been revoked" in revoked.text
+    assert sandbox.admin.m2m_certificates(realm)[0]["revoked"] is True
+    assert sandbox.admin.account(realm)["features"]["tba"] is True

@@ -20,9 +20,10 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.middleware.sessions import SessionMiddleware
 
+from etail.sandbox.netsuite import oauth2
 from etail.sandbox.netsuite.admin import (
     accounts,
     audit,
@@ -35,12 +36,16 @@ from etail.sandbox.netsuite.admin.errors import AdminError
 from etail.sandbox.netsuite.context import Level
 from etail.sandbox.netsuite.deps import SessionDep, get_store
 from etail.sandbox.netsuite.models import Account, Employee
+from etail.sandbox.netsuite.oauth2_models import OAuth2Client
 from etail.sandbox.netsuite.store import Store, private_file
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 router = APIRouter(prefix="/app", include_in_schema=False)
 LEVELS = ["none", "view", "create", "edit", "full"]
+MAX_UPLOAD = 20_000  # bytes of an uploaded certificate
+SCOPE_LABELS = {"restlets": "RESTLETS", "rest_webservices": "REST WEB SERVICES",
+                "suite_analytics": "SUITEANALYTICS CONNECT"}  # fmt: skip
 
 
 class SignInRequired(Exception):
@@ -92,11 +97,17 @@ def csrf_token(request: Request) -> str:
 
 async def checked_form(request: Request) -> FormData:
     """The posted form, once its CSRF token matches the session's (compare_digest)."""
-    form = await request.form()
-    sent = str(form.get("csrf_token", ""))
+    items: list[tuple[str, str | UploadFile]] = []
+    async with request.form(max_files=2) as form:
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):  # a certificate: small text, read and closed here
+                value = (await value.read(MAX_UPLOAD)).decode("utf-8", "replace")
+            items.append((key, value))
+    checked = FormData(items)
+    sent = str(checked.get("csrf_token", ""))
     if not sent or not hmac.compare_digest(sent, str(request.session.get("csrf", ""))):
         raise CsrfError
-    return form
+    return checked
 
 
 FormDep = Annotated[FormData, Depends(checked_form)]
@@ -206,14 +217,17 @@ def center(request: Request, user: UserDep) -> Response:
 
 
 @router.get("/setup/company/enable-features")
-def features_page(request: Request, user: UserDep) -> Response:
-    return render(request, "features.html", {"features": accounts.features(user.account)})
+def features_page(request: Request, user: UserDep, s: SessionDep) -> Response:
+    features = {**accounts.features(user.account)}
+    features["oauth2"] = oauth2.feature_enabled(s, user.account.id)
+    return render(request, "features.html", {"features": features})
 
 
 @router.post("/setup/company/enable-features")
 def features_save(request: Request, user: UserDep, form: FormDep, s: SessionDep) -> Response:
     for feature in accounts.FEATURES:
         accounts.set_feature(s, user.account, feature, _checked(form, f"feature_{feature}"))
+    oauth2.set_feature(s, user.account, _checked(form, "feature_oauth2"))
     flash(request, "Your changes have been saved.")
     return go("/app/setup/company/enable-features")
 
@@ -352,7 +366,13 @@ def integration_create(
 @router.get("/setup/integrations/{integ_id}")
 def integration_page(request: Request, integ_id: int, user: UserDep, s: SessionDep) -> Response:
     integ = integrations.get_integration(s, user.account, integ_id)
-    return render(request, "integration.html", {"integ": integ})
+    client = s.get(OAuth2Client, integ.id)
+    ctx = {
+        "integ": integ,
+        "m2m": bool(client and client.client_credentials),
+        "scopes": [(x, SCOPE_LABELS[x], bool(client and x in client.scopes)) for x in SCOPE_LABELS],
+    }
+    return render(request, "integration.html", ctx)
 
 
 @router.post("/setup/integrations/{integ_id}")
@@ -363,8 +383,51 @@ def integration_save(
     integrations.update_integration(
         s, integ, state=str(form.get("state", integ.state)), tba=_checked(form, "tba")
     )
+    scopes = [x for x in SCOPE_LABELS if _checked(form, f"scope_{x}")]
+    m2m = _checked(form, "m2m")
+    if m2m or scopes or s.get(OAuth2Client, integ.id) is not None:
+        oauth2.configure_client(s, integ, client_credentials=m2m, scopes=scopes)
     flash(request, f"Integration {integ.name} has been saved.")
     return go("/app/setup/integrations")
+
+
+# ---- Setup > Integration > Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup --
+
+
+@router.get("/setup/m2m")
+def m2m_page(request: Request, user: UserDep, s: SessionDep) -> Response:
+    account = user.account
+    ctx = {
+        "certs": oauth2.list_certificates(s, account),
+        "apps": integrations.list_integrations(s, account),
+        "users": [e for e in employees.list_employees(s, account) if not e.inactive],
+        "roles": roles.list_roles(s, account),
+        "feature": oauth2.feature_enabled(s, account.id),
+    }
+    return render(request, "m2m.html", ctx)
+
+
+@router.post("/setup/m2m")
+def m2m_create(request: Request, user: UserDep, form: FormDep, s: SessionDep) -> Response:
+    account = user.account
+    pem = str(form.get("certificate_pem", "")).strip() or str(form.get("certificate_file", ""))
+    if not pem:
+        raise AdminError("a certificate is required", field="certificate", hint="paste the PEM")
+    integ = integrations.get_integration(s, account, str(form.get("application", "")))
+    row = oauth2.register_certificate(
+        s, account, integ, str(form.get("entity", "")), str(form.get("role", "")), pem
+    )
+    flash(request, f"Certificate {row.certificate_id} has been saved.")
+    return go("/app/setup/m2m")
+
+
+@router.post("/setup/m2m/{cert_id}/revoke")
+def m2m_revoke(
+    request: Request, cert_id: str, user: UserDep, form: FormDep, s: SessionDep
+) -> Response:
+    row = oauth2.revoke_certificate(s, user.account, cert_id)
+    flash(request, f"Certificate {row.certificate_id} has been revoked.")
+    return go("/app/setup/m2m")
 
 
 # ---- Setup > Users/Roles > Access Tokens ----------------------------------------------------

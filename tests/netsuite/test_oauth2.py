@@ -439,3 +439,25 @@ async def test_fetch_access_token_and_refusal_from_the_sandbox(
     assert es256.private_key_pem.splitlines()[1] not in str(info.value)
     with pytest.raises(TransientError):
         await fetch_access_token(sandbox.creds, "http://127.0.0.1:9" + TOKEN_PATH, timeout=2)
+
+
+def test_two_requests_refused_together_share_one_new_token(es256: KeyPair) -> None:
+    auth = OAuth2ClientCredentials(creds_of(es256), "https://x.test" + TOKEN_PATH, clock=lambda: 0)
+
+    def ok_token(n: int) -> httpx2.Response:
+        body = {"access_token": f"tok{n}", "expires_in": 3600, "token_type": "Bearer"}
+        return httpx2.Response(200, json=body, request=httpx2.Request("POST", auth.token_url))
+
+    first = auth.auth_flow(httpx2.Request("GET", "https://x.test/a"))
+    assert next(first).url.path == TOKEN_PATH
+    assert first.send(ok_token(1)).headers["Authorization"] == "Bearer tok1"
+
+    a = auth.auth_flow(httpx2.Request("GET", "https://x.test/a"))
+    b = auth.auth_flow(httpx2.Request("GET", "https://x.test/b"))
+    assert next(a).headers["Authorization"] == next(b).headers["Authorization"] == "Bearer tok1"
+    refused = httpx2.Response(401)
+    assert a.send(refused).url.path == TOKEN_PATH  # a mints
+    assert a.send(ok_token(2)).headers["Authorization"] == "Bearer tok2"
+    retried = b.send(refused)  # b reuses a's new token instead of minting a third
+    assert retried.url.path == "/b" and retried.headers["Authorization"] == "Bearer tok2"
+    assert auth.minted == 2

@@ -520,8 +520,10 @@ class OAuth2ClientCredentials(httpx2.Auth):
         if response.status_code != 401 or minted_here:
             return
         self._drop(token)
-        token = yield from self._mint()
-        request.headers["Authorization"] = f"Bearer {token.value}"
+        renewed = self._cached()  # a concurrent request may have minted one meanwhile
+        if renewed is None:
+            renewed = yield from self._mint()
+        request.headers["Authorization"] = f"Bearer {renewed.value}"
         yield request
 
     def _cached(self) -> AccessToken | None:

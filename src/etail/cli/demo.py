@@ -570,7 +570,8 @@ def serve(world: World, console: Console) -> None:
     settings = world.settings
     world.integrator = BackgroundServer(create_app(settings), settings.host, settings.port).start()
     console.print(f"[bold]Integrator:[/] {world.integrator.url}  (first visit creates the owner)")
-    console.print(f"NetSuite sandbox pages: {world.netsuite.url}/app   Jet: {world.jet.url}")
+    console.print(f"NetSuite sandbox pages: {world.netsuite.url}/app/login")
+    console.print(f"Jet sandbox orders page: {world.jet.url}/")
     console.print("Press Ctrl-C to stop.")
     try:
         while True:

@@ -133,3 +133,27 @@ def test_run_steps_a_to_d_helper_is_repeatable(tmp_path: Path) -> None:
         assert (first.role_id, first.employee_id) == (second.role_id, second.employee_id)
         assert first.token_id != second.token_id and first.token_secret not in repr(first)
         assert len(admin.tokens(REALM)) == 2
+
+
+def test_m2m_commands(tmp_path: Path) -> None:
+    from .test_oauth2_wiring import self_signed_pem
+
+    data = tmp_path / "ns"
+    ck, cs = secrets.token_hex(32), secrets.token_hex(32)
+    ns("account", "create", REALM, data=data)
+    ns("bundle", "install", "-a", REALM, "--consumer-key", ck, "--consumer-secret", cs, data=data)
+    ns("user", "create", "-a", REALM, "--name", "M2M User", "--email", "m2m@example.com",
+       "--role", BUNDLE_ROLE, data=data)  # fmt: skip
+    assert ns("m2m", "feature", "on", "-a", REALM, data=data) == {"enabled": True}
+    grant = ns("m2m", "grant", APP, "-a", REALM, "--scope", "rest_webservices", data=data)
+    assert grant["client_credentials"] is True and grant["scopes"] == ["rest_webservices"]
+    pem = tmp_path / "cert.pem"
+    pem.write_text(self_signed_pem())
+    cert = ns("m2m", "create", "-a", REALM, "--application", APP, "--user", "m2m@example.com",
+              "--role", BUNDLE_ROLE, "--certificate", str(pem), data=data)  # fmt: skip
+    listed = ns("m2m", "list", "-a", REALM, data=data)
+    assert [c["certificate_id"] for c in listed] == [cert["certificate_id"]]
+    result = runner.invoke(
+        app, ["m2m", "revoke", cert["certificate_id"], "-a", REALM, "--data", str(data)]
+    )
+    assert result.exit_code == 0 and "Successfully revoked" in result.output

@@ -32,6 +32,9 @@ integration_app = typer.Typer(
     no_args_is_help=True, help="Setup > Integration > Manage Integrations."
 )
 token_app = typer.Typer(no_args_is_help=True, help="Setup > Users/Roles > Access Tokens.")
+m2m_app = typer.Typer(
+    no_args_is_help=True, help="OAuth 2.0 Client Credentials (M2M): feature, records, certificates."
+)
 app.add_typer(account_app, name="account")
 app.add_typer(feature_app, name="feature")
 app.add_typer(bundle_app, name="bundle")
@@ -39,6 +42,7 @@ app.add_typer(role_app, name="role")
 app.add_typer(user_app, name="user")
 app.add_typer(integration_app, name="integration")
 app.add_typer(token_app, name="token")
+app.add_typer(m2m_app, name="m2m")
 
 DataOpt = Annotated[
     Path | None,
@@ -586,6 +590,97 @@ def token_revoke(
 ) -> None:
     """Revoke permanently."""
     _token_action(token, account, "revoke", data, url, admin_key, as_json)
+
+
+# ---- OAuth 2.0 client credentials (M2M) ----------------------------------------------------
+
+CERT_COLS = ["certificate_id", "application", "entity", "role", "valid_until", "revoked"]
+
+
+@m2m_app.command("feature")
+def m2m_feature(
+    state: Annotated[str, typer.Argument(help="on or off.")],
+    account: AccountOpt,
+    data: DataOpt = None,
+    url: UrlOpt = None,
+    admin_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Enable Features > SuiteCloud > Manage Authentication > OAuth 2.0."""
+    if state not in ("on", "off"):
+        raise SettingsError(f"state {state!r} is not on or off", field="state")
+    with client(data, url, admin_key) as c:
+        emit(c.set_oauth2_feature(account, state == "on"), as_json)
+
+
+@m2m_app.command("grant")
+def m2m_grant(
+    integration: Annotated[str, typer.Argument(help="Integration record (ID or name).")],
+    account: AccountOpt,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option("--scope", help="restlets, rest_webservices, suite_analytics (repeatable)."),
+    ] = None,
+    off: Annotated[bool, typer.Option("--off", help="Untick the M2M grant.")] = False,
+    data: DataOpt = None,
+    url: UrlOpt = None,
+    admin_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Tick the record's Client Credentials (M2M) grant and its scopes."""
+    scopes = scope or ([] if off else ["rest_webservices"])
+    with client(data, url, admin_key) as c:
+        out = c.configure_oauth2_client(
+            account, _ref(integration), client_credentials=not off, scopes=scopes
+        )
+        emit(out, as_json)
+
+
+@m2m_app.command("list")
+def m2m_list(
+    account: AccountOpt,
+    data: DataOpt = None,
+    url: UrlOpt = None,
+    admin_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """OAuth 2.0 Client Credentials (M2M) Setup: the mapped certificates."""
+    with client(data, url, admin_key) as c:
+        emit(c.m2m_certificates(account), as_json, CERT_COLS)
+
+
+@m2m_app.command("create")
+def m2m_create(
+    account: AccountOpt,
+    application: Annotated[str, typer.Option(help="Integration record (ID or name).")],
+    user: Annotated[str, typer.Option(help="Entity (ID or e-mail).")],
+    role: Annotated[str, typer.Option(help="One of the entity's roles (ID or name).")],
+    certificate: Annotated[Path, typer.Option(help="PEM file of the public certificate.")],
+    data: DataOpt = None,
+    url: UrlOpt = None,
+    admin_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create New: map a certificate to (application, entity, role)."""
+    if not certificate.is_file():
+        raise SettingsError(f"no certificate file at {certificate}", field="--certificate")
+    pem = certificate.read_text()
+    with client(data, url, admin_key) as c:
+        out = c.register_m2m_certificate(account, _ref(application), _ref(user), _ref(role), pem)
+        emit(out, as_json, CERT_COLS)
+
+
+@m2m_app.command("revoke")
+def m2m_revoke(
+    certificate_id: str,
+    account: AccountOpt,
+    data: DataOpt = None,
+    url: UrlOpt = None,
+    admin_key: KeyOpt = None,
+) -> None:
+    """Revoke a certificate mapping (permanent)."""
+    with client(data, url, admin_key) as c:
+        typer.echo(c.revoke_m2m_certificate(account, certificate_id))
 
 
 # ---- audit ----------------------------------------------------------------------------------

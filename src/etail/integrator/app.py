@@ -50,6 +50,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _start_flows(app)
         task = asyncio.create_task(monitor.run_forever(app, recheck_interval_s))
         try:
             yield
@@ -57,6 +58,7 @@ def create_app(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            flow_pages.shutdown(app)
             engine.dispose()
 
     app = FastAPI(
@@ -85,6 +87,18 @@ def create_app(
     _install_handlers(app)
     app.middleware("http")(_security_middleware)
     return app
+
+
+def _start_flows(app: FastAPI) -> None:
+    """Start the flow runner and scheduler with the app, so schedules run without a visitor.
+
+    A failure here must not keep the pages down (a person may be fixing the very connection
+    the flows need); the flows pages build the engine again on first use.
+    """
+    try:
+        flow_pages.startup(app)
+    except Exception as exc:
+        log.error("flows did not start: %s", type(exc).__name__)
 
 
 async def _security_middleware(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -9,7 +10,7 @@ from sqlalchemy import update
 from etail.integrator.users import MAX_FAILED_SIGNINS
 from etail.storage.models import WebSession, utcnow
 
-from .conftest import OWNER, browser_owner, csrf_of, invite_and_accept
+from .conftest import OWNER, api_token, browser_owner, csrf_of, invite_and_accept
 
 
 def test_pages_need_sign_in_and_setup_only_once(integrator):
@@ -130,3 +131,41 @@ def test_invitation_roles_and_disable(integrator):
         page = owner_browser.get(inv["accept_path"])
         assert "x@example.com" in page.text
     owner_browser.close()
+
+
+def test_users_page_invites_and_changes_roles(integrator):
+    owner = browser_owner(integrator)
+    page = owner.get("/users")
+    iid = integrator.integration_id
+    r = owner.post(
+        "/users/invite",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "email": "t@example.com",
+            "role": "tile",
+            f"grant_{iid}": "monitor",
+        },
+    )
+    assert r.status_code == 200 and "one-time link" in r.text
+    link = re.search(r'<code id="invite-link">([^<]+)</code>', r.text).group(1)
+    with integrator.client(follow_redirects=True) as invited:
+        form = invited.get(link)
+        done = invited.post(
+            link,
+            data={"csrf_token": csrf_of(form.text), "name": "Tia", "password": "Tile-Pass-1234"},
+        )
+        assert done.status_code == 200 and "Jet - NetSuite" in done.text  # signed in, tile shown
+        assert invited.get(link).status_code == 422  # used once
+    users = owner.get("/users")
+    uid = re.search(r'action="/users/(\w+)/role"', users.text).group(1)
+    r = owner.post(
+        f"/users/{uid}/role",
+        data={"csrf_token": csrf_of(users.text), "role": "manage", f"grant_{iid}": ""},
+    )
+    assert r.status_code == 200
+    with integrator.client(headers=api_token(integrator, "t@example.com", "Tile-Pass-1234")) as c:
+        me = c.get("/api/v1/me").json()
+    assert me["role"] == "manage" and me["grants"] == {}
+    audit = owner.get("/audit", params={"resource_type": "user"}).text
+    assert "t@example.com" in audit and "manage" in audit
+    owner.close()

@@ -20,7 +20,7 @@ from schemathesis.checks import not_a_server_error
 
 from .web import OWNER, Site, api_headers, running_site, signed_in_owner
 
-EXAMPLES = 3
+EXAMPLES = 2
 pytestmark = pytest.mark.slow
 
 

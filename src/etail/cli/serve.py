@@ -8,6 +8,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from etail.errors import SettingsError
 from etail.settings import get_settings
 
 _out = Console()
@@ -39,7 +40,15 @@ def command(
     if all_:
         from etail.integrator.local_sandboxes import start_sandboxes, try_prepare_netsuite
 
-        sandboxes = start_sandboxes(settings)
+        try:
+            sandboxes = start_sandboxes(settings)
+        except RuntimeError as exc:  # BackgroundServer could not bind its port
+            raise SettingsError(
+                str(exc),
+                field="ETAIL_NETSUITE_SANDBOX_PORT",
+                hint="another program holds the port: stop it, or set ETAIL_NETSUITE_SANDBOX_PORT "
+                "and ETAIL_JET_SANDBOX_PORT",
+            ) from None
         admin_keys[sandboxes.netsuite.url] = sandboxes.netsuite_admin_key
         db = open_db(settings)
         problem = try_prepare_netsuite(db, sandboxes)

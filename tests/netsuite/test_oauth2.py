@@ -360,17 +360,13 @@ class Sandbox:
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory, ps256: KeyPair) -> Iterator[Sandbox]:
-    from etail.sandbox.netsuite import deps, oauth2
+    from etail.sandbox.netsuite import oauth2
     from etail.sandbox.netsuite.admin import accounts, employees
     from etail.sandbox.netsuite.app import create_app
-    from etail.sandbox.netsuite.db import Base
 
+    # The real sandbox app: migration ns0003, oauth2.install and the Bearer dispatch in deps.
     app = create_app(Path(tmp_path_factory.mktemp("ns-oauth2-e2e")))
     store = app.state.store
-    Base.metadata.create_all(store.engine)  # the oauth2 tables, until their migration exists
-    oauth2.install(app)
-    app.dependency_overrides[deps.rest_caller] = oauth2.oauth2_rest_caller
-    app.dependency_overrides[deps.restlet_caller] = oauth2.oauth2_restlet_caller
     realm = "3829855_SB1"
     consumer_key = secrets.token_hex(32)
     with store.session() as s:

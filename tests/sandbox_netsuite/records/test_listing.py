@@ -172,3 +172,21 @@ def test_q_keeps_paging(records: Records) -> None:
     ).json()
     assert body["totalResults"] == 3 and body["count"] == 1 and body["hasMore"] is False
     assert "q=email+CONTAIN+shop" in body["links"][0]["href"]
+
+
+def test_delta_export_by_timestamp(records: Records) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    ids = make_people(records)
+    now = datetime.now(UTC)
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    hour_ago, in_an_hour = (
+        (now - timedelta(hours=1)).strftime(fmt),
+        (now + timedelta(hours=1)).strftime(fmt),
+    )
+    assert len(names(records, f'lastModifiedDate ON_OR_AFTER "{hour_ago}"')) == 5
+    assert names(records, f'lastModifiedDate AFTER "{in_an_hour}"') == []
+    assert len(names(records, f'lastModifiedDate ON_OR_BEFORE "{in_an_hour}"')) == 5
+    q = f'lastModifiedDate AFTER "{in_an_hour}" OR id ANY_OF [{ids[0]}]'
+    assert names(records, q) == ["Barbara Jones"]
+    assert names(records, f"id ANY_OF [{ids[1]}, abc]") == ["Barry White"]

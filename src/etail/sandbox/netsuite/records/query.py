@@ -18,8 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
+
+from sqlalchemy import ColumnElement
 
 from etail.sandbox.netsuite.records.models import RecordRow
 from etail.sandbox.netsuite.records.problems import Problem, invalid_parameter
@@ -285,3 +287,27 @@ def check_values(flt: Filter) -> None:
                 _number(0, "EQUAL", cond.values)
             elif cond.kind == "boolean":
                 _boolean(False, "IS", cond.values)
+
+
+def prefilter(flt: Filter) -> list[ColumnElement[bool]]:
+    """SQL conditions that keep every row the filter can match (a superset), so a delta export
+    (``lastModifiedDate ON_OR_AFTER ...``) reads only recent rows; ``matches`` then decides."""
+    if len(flt) != 1:
+        return []  # an OR: any row may match through another branch
+    clauses: list[ColumnElement[bool]] = []
+    for cond in flt[0]:
+        if cond.field in ("lastModifiedDate", "dateCreated") and cond.op in _DATE:
+            column = (
+                RecordRow.last_modified
+                if cond.field == "lastModifiedDate"
+                else RecordRow.date_created
+            )
+            days = [parse_moment(v)[0].replace(hour=0, minute=0, second=0) for v in cond.values]
+            if cond.op in ("ON_OR_AFTER", "AFTER", "ON", "WITHIN"):
+                clauses.append(column >= days[0])
+            if cond.op in ("ON_OR_BEFORE", "BEFORE", "ON", "WITHIN"):
+                clauses.append(column < days[-1] + timedelta(days=1))
+        elif cond.field == "id" and cond.op in ("ANY_OF", "IS", "EQUAL"):
+            ids = [int(v) for v in cond.values if v.isdigit() and len(v) < 16]
+            clauses.append(RecordRow.id.in_(ids))
+    return clauses

@@ -174,7 +174,8 @@ def list_records(
     if q is not None:
         flt = q_filter.parse(rtype, q)
         q_filter.check_values(flt)
-        found = [row for row in store.all(rtype) if q_filter.matches(row, flt)]
+        rows_in = store.all(rtype, q_filter.prefilter(flt))
+        found = [row for row in rows_in if q_filter.matches(row, flt)]
         total, rows = len(found), found[page.offset : page.offset + page.limit]
     else:
         total, rows = store.count(rtype), list(store.page(rtype, page.limit, page.offset))

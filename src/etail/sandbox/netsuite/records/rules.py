@@ -21,7 +21,6 @@ from etail.sandbox.netsuite.records.schema import RecordType
 if TYPE_CHECKING:
     from etail.sandbox.netsuite.records.models import RecordRow
     from etail.sandbox.netsuite.records.store import RecordStore
-    from etail.sandbox.netsuite.records.validation import Changes
 
 Lines = dict[str, list[dict[str, Any]]]
 SALES_LINES = ("salesOrder", "cashSale", "returnAuthorization")
@@ -69,7 +68,6 @@ def finalize(
     row: RecordRow | None,
     body: dict[str, Any],
     lines: Lines,
-    changes: Changes,
 ) -> tuple[dict[str, Any], Lines]:
     """Apply defaults and computed fields; raise INVALID_CONTENT for what is still missing."""
     if rtype.is_transaction:
@@ -79,7 +77,7 @@ def finalize(
     elif rtype.name == "inventoryItem":
         _inventory_item(store, row, body, lines)
     elif rtype.name in SALES_LINES:
-        _sales(store, rtype, body, lines, changes)
+        _sales(store, rtype, body, lines)
     elif rtype.name == "itemFulfillment":
         _fulfillment(store, row, body, lines)
     elif rtype.name == "customerRefund" and body.get("total", 0) <= 0:
@@ -160,7 +158,6 @@ def _sales(
     rtype: RecordType,
     body: dict[str, Any],
     lines: Lines,
-    changes: Changes,
 ) -> None:
     subtotal = 0.0
     for line in lines.get("item", []):

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -151,7 +151,7 @@ class RecordStore:
         lines: Lines = {}
         for name, change in changes.sublists.items():
             lines[name] = rules.number_lines(change.lines or [])
-        body, lines = rules.finalize(self, rtype, None, body, lines, changes)
+        body, lines = rules.finalize(self, rtype, None, body, lines)
         now = utcnow()
         row = RecordRow(
             account=self.account,
@@ -189,7 +189,7 @@ class RecordStore:
                 sub = rtype.sublist(name)
                 key = sub.key if sub else "line"
                 lines[name] = rules.merge_lines(name, key, lines.get(name, []), change.lines)
-        body, lines = rules.finalize(self, rtype, row, body, lines, changes)
+        body, lines = rules.finalize(self, rtype, row, body, lines)
         if row.tran_id:
             body["tranId"] = row.tran_id
         row.body = body
@@ -275,10 +275,12 @@ class RecordStore:
         )
         return self.session.scalars(query).all()
 
-    def all(self, rtype: RecordType) -> Sequence[RecordRow]:
+    def all(
+        self, rtype: RecordType, where: Sequence[ColumnElement[bool]] = ()
+    ) -> Sequence[RecordRow]:
         query = (
             select(RecordRow)
-            .where(RecordRow.account == self.account, RecordRow.rtype == rtype.name)
+            .where(RecordRow.account == self.account, RecordRow.rtype == rtype.name, *where)
             .order_by(RecordRow.id)
         )
         return self.session.scalars(query).all()

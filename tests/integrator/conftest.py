@@ -130,6 +130,18 @@ def steps_a_to_d(integ: Integrator, ns: NetSuiteSandbox, realm: str | None = Non
     return Tokens(realm, new["token_id"], new["token_secret"], new["token"]["id"])
 
 
+def all_routes(app: Any) -> list[tuple[str, set[str]]]:
+    """(path, methods) of every HTTP route, included routers flattened (FastAPI keeps included
+    routers as nodes; their effective routes carry the full path)."""
+    found: list[tuple[str, set[str]]] = []
+    for route in app.routes:
+        if hasattr(route, "effective_route_contexts"):
+            found += [(c.path, set(c.methods or ())) for c in route.effective_route_contexts()]
+        elif getattr(route, "methods", None):
+            found.append((route.path, set(route.methods)))
+    return found
+
+
 def csrf_of(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF field in the page"

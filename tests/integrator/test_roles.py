@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fastapi.routing import APIRoute
-
-from etail.integrator.app import create_app
-
-from .conftest import api_token, browser_owner, csrf_of, invite_and_accept
+from .conftest import all_routes, api_token, browser_owner, csrf_of, invite_and_accept
 
 WRITE = {"post", "put", "patch", "delete"}
 # Reachable without a role on purpose: signing in, signing out, accepting an invitation.
@@ -53,7 +49,8 @@ def test_monitor_gets_403_on_every_write_route_of_the_openapi(integrator):
 
 def test_every_page_route_checks_a_role(integrator):
     """Every non-API route but sign-in, first run, invitations and static files needs a user."""
-    app_routes = [r for r in create_app(integrator.settings).routes if isinstance(r, APIRoute)]
+    app_routes = all_routes(integrator.app)
+    assert len(app_routes) >= 40
     open_paths = {"/signin", "/setup", "/invitations/{token}"}
     ids = {
         "integration_id": integrator.integration_id,
@@ -64,15 +61,15 @@ def test_every_page_route_checks_a_role(integrator):
     }
     with integrator.client() as anon:
         anon.get("/signin")
-        for route in app_routes:
-            if route.path.startswith("/api/") or route.path in open_paths:
+        for path, methods in app_routes:
+            if path.startswith(("/api/", "/docs/", "/flows-assets/")) or path in open_paths:
                 continue
-            for method in route.methods:
-                r = anon.request(method, _fill(route.path, ids))
+            for method in methods - {"HEAD"}:
+                r = anon.request(method, _fill(path, ids))
                 # anonymous: redirected to sign-in (GET) or refused (POST: CSRF/sign-in first)
-                assert r.status_code in (303, 401, 403), (method, route.path, r.status_code)
+                assert r.status_code in (303, 401, 403), (method, path, r.status_code)
                 if r.status_code == 303:
-                    assert r.headers["location"].startswith("/signin"), route.path
+                    assert r.headers["location"].startswith("/signin"), path
 
 
 def test_monitor_pages_hide_connections_and_refuse_writes(integrator):
@@ -137,3 +134,26 @@ def test_tile_user_manages_only_the_granted_integration(integrator, netsuite_san
     with integrator.client(headers=no_grant) as c:
         assert c.get("/api/v1/integrations").json() == []
         assert c.get(f"/api/v1/connections/{integrator.netsuite_id}").status_code == 403
+
+
+def test_every_form_post_needs_the_csrf_token(integrator):
+    """Signed in as the owner, a POST to any page route without the token is refused."""
+    app_routes = all_routes(integrator.app)
+    ids = {
+        "integration_id": integrator.integration_id,
+        "connection_id": integrator.netsuite_id,
+        "user_id": "u",
+        "section": "general",
+        "token": "x",
+        "flow_id": "f",
+        "job_id": "j",
+        "error_id": "e",
+        "action": "retry",
+    }
+    owner = browser_owner(integrator)
+    posts = [p for p, methods in app_routes if "POST" in methods and not p.startswith("/api/")]
+    assert len(posts) >= 10
+    for path in posts:
+        r = owner.post(_fill(path, ids), data={"x": "1"}, follow_redirects=False)
+        assert r.status_code == 403, (path, r.status_code)
+    owner.close()

@@ -171,6 +171,7 @@ def part_a(home: Path) -> None:
         job, seconds = bench.run_orders()
         stats = bench.stats()
         requests = stats.requests - before
+        raw = max(raw, sandbox_rate(bench, 300))  # again after: the machine's load varies
         orders = job.counters.success
         ideal = LIMIT / (LATENCY_MS / 1000)
         rate = orders / seconds
@@ -180,7 +181,8 @@ def part_a(home: Path) -> None:
         print(f"    the sandbox itself served {raw:.1f} signed sales-order creates/s at limit "
               f"{LIMIT} + {LATENCY_MS} ms: orders/s over that: {rate / raw:.2f}")  # fmt: skip
         print(f"    NetSuite requests: {requests} = {requests / max(orders, 1):.2f} per order; "
-              f"requests/s over ideal: {requests / seconds / ideal:.2f}")  # fmt: skip
+              f"requests/s over ideal: {requests / seconds / ideal:.2f}, over what the sandbox "
+              f"served: {requests / seconds / raw:.2f}")  # fmt: skip
         print(f"    429 answers: {stats.rate_limited} (target 0); retries: {stats.retries}; "
               f"record errors: {job.counters.errors} (unknown SKUs)")  # fmt: skip
     finally:
@@ -193,6 +195,7 @@ def part_b(home: Path) -> None:
         creates = sandbox_rate(bench, 1000)
         bench.seed(2000, seed=22)
         job, seconds = bench.run_orders()
+        creates = max(creates, sandbox_rate(bench, 1000))  # again after: the load varies
         rate = job.counters.success / seconds
         print(f"(b) sandbox signed sales-order creates: {creates:.0f} requests/s; "
               f"order flow: {rate:.0f} orders/s "

@@ -141,3 +141,21 @@ def test_with_a_fifth_of_netsuite_calls_failing_every_order_lands_once(tmp_path:
         assert_exactly_once_and_acknowledged(env, good)
     finally:
         close_env(env)
+
+
+def test_order_ids_saved_for_on_demand_sync_are_imported_and_unknown_ids_are_errors(
+    env: Env,
+) -> None:
+    sku = env.catalog_skus()[1]
+    oid = env.world.jet_admin.create_order(
+        env.world.merchant_id, [{"merchant_sku": sku, "quantity": 1}]
+    )
+    env.services.engine.save_settings(ORDERS, {"on_demand_order_ids": [oid, "0000nosuchorder"]})
+    try:
+        job = env.run(ORDERS)
+    finally:
+        env.services.engine.save_settings(ORDERS, {"on_demand_order_ids": []})
+    assert job.status is JobStatus.COMPLETED
+    assert_exactly_once_and_acknowledged(env, [oid])
+    errors = {e.key: e for e in env.open_errors(ORDERS)}
+    assert "Jet has no order 0000nosuchorder" in errors["0000nosuchorder"].error.message

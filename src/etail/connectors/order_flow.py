@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from typing import Any
 
 from etail.connectors.batching import Coalescer
 from etail.connectors.clients import Clients
@@ -38,13 +39,21 @@ TRAN_ID_WAIT = 0.5  # seconds a tranId read waits for others to share its SuiteQ
 JET_LIST_CAP = 1000  # Jet lists at most the first 1000 orders of a status (celigo-jet.md §3.1)
 
 
+MISSING = "_missing"  # marks an order id Jet does not know (asked for on demand)
+
+
 async def fetch_orders(jet: JetApi, ids: Sequence[str], concurrency: int = 8) -> list[Json]:
-    """Order details for ``ids``, several at a time, in the order asked."""
+    """Order details for ``ids``, several at a time, in the order asked; an id Jet does not
+    know comes back as ``{"merchant_order_id": id, "_missing": True}`` (the first step fails
+    it as a record error instead of failing the whole export)."""
     gate = asyncio.Semaphore(concurrency)
 
     async def one(merchant_order_id: str) -> Json:
         async with gate:
-            return await jet.order(merchant_order_id)
+            try:
+                return await jet.order(merchant_order_id)
+            except RecordNotFoundError:
+                return {"merchant_order_id": merchant_order_id, MISSING: True}
 
     return list(await asyncio.gather(*(one(i) for i in ids)))
 
@@ -83,8 +92,13 @@ class ReadyOrdersExport:
             async for page in self._pages_of(list(request.keys), 0):
                 yield page
             return
-        seen: set[str] = set()
+        # "Order ids for on-demand sync" saved in the Settings (celigo-jet.md §2.3) come first.
+        wanted = on_demand_ids(request.settings)
+        seen: set[str] = set(wanted)
         index = 0
+        async for page in self._pages_of(wanted, index):
+            index += 1
+            yield page
         idle_since: float | None = None
         for _ in range(self.max_rounds):
             listed = await self.clients.jet().order_ids("ready")
@@ -111,6 +125,12 @@ class ReadyOrdersExport:
             index += 1
 
 
+def on_demand_ids(settings: Mapping[str, Any]) -> list[str]:
+    raw = settings.get("on_demand_order_ids") or []
+    items = raw.split(",") if isinstance(raw, str) else raw
+    return [str(i).strip() for i in items if str(i).strip()]
+
+
 class LookupItems:
     """Step ``items``: every SKU must be a NetSuite item; otherwise reject (by setting) and fail.
 
@@ -128,6 +148,11 @@ class LookupItems:
 
     async def process(self, record: Record) -> Outcome:
         order = record.data["order"]
+        if order.get(MISSING):
+            raise RecordNotFoundError(
+                f"Jet has no order {record.key}",
+                hint="check the id in order.on_demand_order_ids (Jet's merchant_order_id)",
+            )
         skus = orders.order_skus(order)
         item_ids = await self.items.ids_for(skus)
         unknown = [s for s in skus if s not in item_ids]

@@ -247,11 +247,26 @@ def test_startup_builds_the_real_flows_and_shutdown_stops_the_runner(tmp_path: P
 
     app = create_app(Settings(home=tmp_path / "real"))
     engine = flow_pages.startup(app)
+    runner = app.state.flow_runner
     try:
         assert "jet-order-to-netsuite-order" in engine.flows  # from etail.bootstrap
-        assert app.state.flow_runner.running
+        assert runner.running
         assert flow_pages.startup(app) is engine  # built once
     finally:
         flow_pages.shutdown(app)
-    assert not app.state.flow_runner.running
+    assert not runner.running
+    flow_pages.shutdown(app)  # twice is harmless
     app.state.engine.dispose()
+
+
+def test_the_app_lifespan_starts_and_stops_the_runner(tmp_path: Path) -> None:
+    from etail.httpserver import BackgroundServer
+    from etail.integrator.app import create_app
+    from etail.settings import Settings
+
+    app = create_app(Settings(home=tmp_path / "life"))
+    with BackgroundServer(app):
+        runner = app.state.flow_runner
+        assert runner is not None and runner.running
+        assert "jet-order-to-netsuite-order" in app.state.flow_services.engine.flows
+    assert not runner.running and app.state.flow_services is None

@@ -13,8 +13,12 @@ app on first use with the in-process runner started, or given by :func:`attach`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import logging
 import threading
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -40,8 +44,24 @@ CSS = Path(__file__).with_name("templates") / "flows" / "flows.css"
 _STRICT = ConfigDict(extra="forbid", strict=True, hide_input_in_errors=True)
 Id = Annotated[str, StringConstraints(min_length=1, max_length=80)]
 _lock = threading.Lock()
+log = logging.getLogger(__name__)
 
-router = APIRouter()
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Merged into the app's lifespan by ``include_router``: the runner and the scheduler run
+    from start-up to shutdown, so schedules fire before anyone opens a flow page."""
+    try:
+        await asyncio.to_thread(startup, app)
+    except Exception as exc:  # the pages still build the engine on first use
+        log.warning("flow runner not started: %s", type(exc).__name__)
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(shutdown, app)
+
+
+router = APIRouter(lifespan=_lifespan)
 pages = APIRouter(prefix="/integrations/{integration_id}", include_in_schema=False)
 api = APIRouter(prefix="/api/v1/integrations/{integration_id}", tags=["flows"])
 
@@ -66,12 +86,16 @@ def startup(app: FastAPI) -> FlowService:
 
 def shutdown(app: FastAPI) -> None:
     """Stop the in-process runner and release what :func:`engine_of` built (app lifespan end)."""
-    runner: InlineQueue | None = getattr(app.state, "flow_runner", None)
-    if runner is not None:
-        runner.stop()
-    if getattr(app.state, "flow_services_owned", False):
-        app.state.flow_services.close()
-    app.state.flow_services = None
+    with _lock:
+        runner: InlineQueue | None = getattr(app.state, "flow_runner", None)
+        if runner is not None:
+            runner.stop()
+        services = getattr(app.state, "flow_services", None)
+        if services is not None and getattr(app.state, "flow_services_owned", False):
+            services.close()
+        app.state.flow_services = None
+        app.state.flow_runner = None
+        app.state.flow_services_owned = False
 
 
 def engine_of(request: Request) -> FlowService:

@@ -205,3 +205,12 @@ def test_bad_options_name_the_flag(kw: dict[str, object]) -> None:
     with pytest.raises(SettingsError) as err:
         SandboxOptions(**kw)  # type: ignore[arg-type]
     assert err.value.field and err.value.field.startswith("--")
+
+
+def test_soap_is_governed_with_a_soap_fault(tmp_path: Path) -> None:
+    app, _ = faulty(tmp_path, fault_rate=1.0, fault_kinds=("429",), seed=1)
+    with BackgroundServer(app) as srv:
+        r = httpx2.post(f"{srv.url}/services/NetSuitePort_2024_2", headers=auth(), content=b"<x/>")
+    assert r.status_code == 500 and r.headers["content-type"].startswith("text/xml")
+    assert "<platformFaults:code>WS_REQUEST_BLOCKED</platformFaults:code>" in r.text
+    assert "ExceededConcurrentRequestLimitFault" in r.text

@@ -2,8 +2,9 @@
 
 NetSuite allows each account a number of concurrent web-services requests, shared by REST,
 RESTlets and SOAP (NS:subsect_1559222360, netsuite-tba.md §3.5); a request beyond the limit is
-answered at once, REST with 429 ``CONCURRENCY_LIMIT_EXCEEDED`` (§3.1) and RESTlets with 400
-``SSS_REQUEST_LIMIT_EXCEEDED`` (NS:bridgehead_1525252812). The account is the OAuth realm of the
+answered at once, REST with 429 ``CONCURRENCY_LIMIT_EXCEEDED`` (§3.1), RESTlets with 400
+``SSS_REQUEST_LIMIT_EXCEEDED`` (NS:bridgehead_1525252812) and SOAP with a 500 fault
+``WS_REQUEST_BLOCKED`` (§2). The account is the OAuth realm of the
 Authorization header; a request without a realm, or whose realm names no account, passes through
 untouched and fails authentication in the route.
 
@@ -21,9 +22,11 @@ import re
 import time
 from collections.abc import Callable
 from urllib.parse import unquote
+from xml.sax.saxutils import escape
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from etail.sandbox.netsuite.context import Channel
 from etail.sandbox.netsuite.options import FaultKind, SandboxOptions
 from etail.sandbox.netsuite.records.problems import (
     REST_MEDIA_TYPE,
@@ -40,6 +43,8 @@ GOVERNED_PREFIXES = (
     "/services/NetSuitePort",
 )
 RESTLET_PREFIX = "/app/site/hosting/restlet.nl"
+SOAP_PREFIX = "/services/NetSuitePort"
+FAULTS_NS = "urn:faults_2017_1.platform.webservices.netsuite.com"
 _REALM = re.compile(r'realm="([^"]*)"', re.IGNORECASE)
 LIMIT_CACHE_S = 1.0
 LIMIT_CACHE_SIZE = 10_000  # realms are client input: never let the cache grow without bound
@@ -107,10 +112,10 @@ class GovernanceMiddleware:
         if realm is None or limit is None:
             await self.app(scope, receive, send)
             return
-        restlet = scope["path"].startswith(RESTLET_PREFIX)
+        channel = channel_of(scope["path"])
         if self._active.get(realm, 0) >= limit:
             self.rejected += 1
-            await _send_limit_exceeded(send, restlet=restlet)
+            await _send_limit_exceeded(send, channel)
             return
         self._active[realm] = self._active.get(realm, 0) + 1
         try:
@@ -120,7 +125,7 @@ class GovernanceMiddleware:
             if fault is None:
                 await self.app(scope, receive, send)
             else:
-                await self._inject(fault, send, restlet=restlet)
+                await self._inject(fault, send, channel)
         finally:
             self._active[realm] -= 1
             if not self._active[realm]:
@@ -134,43 +139,68 @@ class GovernanceMiddleware:
         self.faults[kind] = self.faults.get(kind, 0) + 1
         return kind
 
-    async def _inject(self, fault: FaultKind, send: Send, *, restlet: bool) -> None:
+    async def _inject(self, fault: FaultKind, send: Send, channel: Channel) -> None:
         if fault == "429":
-            await _send_limit_exceeded(send, restlet=restlet)
+            await _send_limit_exceeded(send, channel)
         elif fault == "5xx":
             detail = f"An unexpected error occurred. Error ID: {self._rng.getrandbits(64):016x}"
-            body = (
-                restlet_error_body("UNEXPECTED_ERROR", detail)
-                if restlet
-                else rest_error_body(500, "UNEXPECTED_ERROR", detail)
-            )
-            await _send_json(send, 500, body, restlet=restlet)
+            await _send_error(send, channel, 500, "UNEXPECTED_ERROR", detail)
         else:
             # A stalled request keeps its slot, as a hung NetSuite request does; bounded.
             await asyncio.sleep(self.options.stall_ms / 1000)
             await _send(send, 504, GATEWAY_TIMEOUT_PAGE, b"text/html; charset=utf-8")
 
 
-async def _send_limit_exceeded(send: Send, *, restlet: bool) -> None:
-    if restlet:
-        body = restlet_error_body(
-            "SSS_REQUEST_LIMIT_EXCEEDED",
+def channel_of(path: str) -> Channel:
+    if path.startswith(RESTLET_PREFIX):
+        return "restlet"
+    return "soap" if path.startswith(SOAP_PREFIX) else "rest"
+
+
+async def _send_limit_exceeded(send: Send, channel: Channel) -> None:
+    if channel == "restlet":  # NS:bridgehead_1525252812
+        detail = (
             "The request could not be processed: the concurrency limit of this account was "
-            "reached. Retry later.",
+            "reached. Retry later."
         )
-        await _send_json(send, 400, body, restlet=True)
+        await _send_error(send, channel, 400, "SSS_REQUEST_LIMIT_EXCEEDED", detail)
+    elif channel == "soap":  # ExceededConcurrentRequestLimitFault (netsuite-tba.md §2)
+        detail = "SuiteTalk concurrent request limit exceeded. Request blocked."
+        await _send_error(send, channel, 500, "WS_REQUEST_BLOCKED", detail)
+    else:  # netsuite-tba.md §3.1
+        detail = "Concurrent request limit exceeded. Request blocked."
+        await _send_error(send, channel, 429, "CONCURRENCY_LIMIT_EXCEEDED", detail)
+
+
+async def _send_error(send: Send, channel: Channel, status: int, code: str, detail: str) -> None:
+    if channel == "soap":
+        await _send(send, status, soap_fault(code, detail), b"text/xml; charset=utf-8")
+    elif channel == "restlet":
+        body = json.dumps(restlet_error_body(code, detail)).encode()
+        await _send(send, status, body, b"application/json")
     else:
-        body = rest_error_body(
-            429,
-            "CONCURRENCY_LIMIT_EXCEEDED",
-            "Concurrent request limit exceeded. Request blocked.",
-        )
-        await _send_json(send, 429, body, restlet=False)
+        body = json.dumps(rest_error_body(status, code, detail)).encode()
+        await _send(send, status, body, REST_MEDIA_TYPE.encode())
 
 
-async def _send_json(send: Send, status: int, body: object, *, restlet: bool) -> None:
-    media = b"application/json" if restlet else REST_MEDIA_TYPE.encode()
-    await _send(send, status, json.dumps(body).encode(), media)
+def soap_fault(code: str, detail: str) -> bytes:
+    fault = (
+        "ExceededConcurrentRequestLimitFault"
+        if code == "WS_REQUEST_BLOCKED"
+        else "UnexpectedErrorFault"
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
+        "<soapenv:Body><soapenv:Fault>"
+        "<faultcode>soapenv:Server.userException</faultcode>"
+        f"<faultstring>{escape(detail)}</faultstring>"
+        f'<detail><platformFaults:{fault} xmlns:platformFaults="{FAULTS_NS}">'
+        f"<platformFaults:code>{escape(code)}</platformFaults:code>"
+        f"<platformFaults:message>{escape(detail)}</platformFaults:message>"
+        f"</platformFaults:{fault}></detail>"
+        "</soapenv:Fault></soapenv:Body></soapenv:Envelope>"
+    ).encode()
 
 
 async def _send(send: Send, status: int, payload: bytes, media: bytes) -> None:

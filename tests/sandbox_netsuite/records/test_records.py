@@ -258,3 +258,9 @@ def test_moving_a_fulfilment_to_another_order_refreshes_both(records: Records) -
     assert r.status_code == 204, r.text
     assert records.get("salesOrder", first)["status"]["id"] == "B"
     assert records.get("salesOrder", second)["status"]["refName"] == "Pending Billing"
+
+
+def test_fields_selects_body_fields(records: Records) -> None:
+    ids = seed(records)
+    shown = records.get("customer", ids["customer"], fields="companyName,EMAIL")
+    assert set(shown) == {"links", "id", "companyName", "email"}

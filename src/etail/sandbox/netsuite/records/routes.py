@@ -216,7 +216,8 @@ def get_record(
     request: Request,
     record_type: str,
     record_id: str,
-    expandSubResources: str | None = Query(None),
+    expandSubResources: str | None = Query(None),  # NetSuite's parameter name
+    fields: str | None = Query(None, description="body fields to return, e.g. tranId,status"),
     caller: Caller = Depends(deps.rest_caller),
     session: Session = Depends(deps.get_session, scope="function"),
 ) -> JSONResponse:
@@ -227,6 +228,9 @@ def get_record(
     shown = RecordView(store, base_url(request)).record(
         rtype, row, expand=_expand(expandSubResources)
     )
+    if fields is not None:  # ?fields=a,b selects body fields (NS:section_1545141947)
+        wanted = {f.strip().lower() for f in fields.split(",")} | {"links", "id"}
+        shown = {k: v for k, v in shown.items() if k.lower() in wanted}
     return JSONResponse(shown, media_type=SINGULAR)
 
 

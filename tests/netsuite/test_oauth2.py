@@ -32,7 +32,7 @@ from etail.errors import (
     UnexpectedResponseError,
 )
 from etail.httpserver import BackgroundServer
-from etail.netsuite import AccountId, NetSuiteClient, TBACredentials
+from etail.netsuite import AccountId, NetSuiteClient
 from etail.netsuite.oauth2 import (
     ASSERTION_TYPE,
     TOKEN_PATH,
@@ -388,11 +388,10 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory, ps256: KeyPair) -> Iterato
 
 
 def oauth2_client(sandbox: Sandbox) -> tuple[NetSuiteClient, OAuth2ClientCredentials]:
-    # NetSuiteClient takes TBACredentials only today; the auth is swapped in after
-    # construction (see docs/oauth2.md for the constructor change this stands for).
-    ns = NetSuiteClient(sandbox.realm, TBACredentials(*["0" * 64] * 4), base_url=sandbox.url)
-    auth = OAuth2ClientCredentials.for_account(ns.account, sandbox.creds, base_url=sandbox.url)
-    ns._http.auth = auth
+    # The auth type follows from the credentials' class.
+    ns = NetSuiteClient(sandbox.realm, sandbox.creds, base_url=sandbox.url)
+    auth = ns._http.auth
+    assert isinstance(auth, OAuth2ClientCredentials)
     return ns, auth
 
 

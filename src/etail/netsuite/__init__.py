@@ -18,6 +18,16 @@ from etail.netsuite.client import MAX_PAGE_SIZE, ClientStats, NetSuiteClient
 from etail.netsuite.credentials import TBACredentials
 from etail.netsuite.doctor import Check, Diagnosis, diagnose
 from etail.netsuite.limits import DEFAULT_CONCURRENCY, InFlightLimit, limit_for
+from etail.netsuite.oauth2 import (
+    AccessToken,
+    KeyPair,
+    M2MCredentials,
+    OAuth2ClientCredentials,
+    certificate_id,
+    fetch_access_token,
+    generate_key_pair,
+    token_url,
+)
 from etail.netsuite.passport import TokenPassport, token_passport
 from etail.netsuite.problems import INVALID_LOGIN_CAUSES, LOGIN_AUDIT_TRAIL, error_from_response
 from etail.netsuite.retries import RetryPolicy, parse_retry_after
@@ -35,19 +45,26 @@ __all__ = [
     "LOGIN_AUDIT_TRAIL",
     "MAX_PAGE_SIZE",
     "TBA",
+    "AccessToken",
     "AccountId",
     "Check",
     "ClientStats",
     "Diagnosis",
     "Environment",
     "InFlightLimit",
+    "KeyPair",
+    "M2MCredentials",
     "NetSuiteClient",
+    "OAuth2ClientCredentials",
     "RetryPolicy",
     "SignedRequest",
     "TBACredentials",
     "TokenPassport",
+    "certificate_id",
     "diagnose",
     "error_from_response",
+    "fetch_access_token",
+    "generate_key_pair",
     "limit_for",
     "new_nonce",
     "parse_retry_after",
@@ -56,4 +73,5 @@ __all__ = [
     "signature_base_string",
     "suggest_spelling",
     "token_passport",
+    "token_url",
 ]

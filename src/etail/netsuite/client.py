@@ -36,6 +36,7 @@ from etail.netsuite.accounts import AccountId
 from etail.netsuite.auth import TBA
 from etail.netsuite.credentials import TBACredentials
 from etail.netsuite.limits import DEFAULT_CONCURRENCY, InFlightLimit, limit_for
+from etail.netsuite.oauth2 import M2MCredentials, OAuth2ClientCredentials
 from etail.netsuite.problems import error_from_response
 from etail.netsuite.retries import RetryPolicy, parse_retry_after
 
@@ -64,13 +65,23 @@ class ClientStats:
     slept: float = 0.0
 
 
+def _auth_for(
+    account: AccountId, credentials: TBACredentials | M2MCredentials, base_url: str | None
+) -> httpx2.Auth:
+    """TBA signs each request; M2M exchanges a signed JWT for a Bearer token (NS 2027.1+ path)."""
+    if isinstance(credentials, M2MCredentials):
+        return OAuth2ClientCredentials.for_account(account, credentials, base_url=base_url)
+    return TBA(account.realm, credentials)
+
+
 class NetSuiteClient:
     """Async client for one NetSuite account (or a local stand-in at ``base_url``).
 
     Args:
         account: the account; its realm signs every request and its hosts are used unless
             ``base_url`` is given. A string is parsed with ``AccountId.parse``.
-        credentials: the four TBA values.
+        credentials: the four TBA values, or OAuth 2.0 client-credentials (M2M) values; the
+            auth type follows from their class.
         base_url: overrides both the REST and the RESTlet host (a local sandbox); the realm stays.
         concurrency: the account's concurrency limit; becomes the cap of the process-wide
             limiter shared by every client of this realm (the latest setting wins).
@@ -90,7 +101,7 @@ class NetSuiteClient:
     def __init__(
         self,
         account: AccountId | str,
-        credentials: TBACredentials,
+        credentials: TBACredentials | M2MCredentials,
         *,
         base_url: str | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
@@ -109,7 +120,7 @@ class NetSuiteClient:
         self.stats = ClientStats()
         self._sleep: Sleep = sleep or asyncio.sleep
         self._http = httpx2.AsyncClient(
-            auth=TBA(self.account.realm, credentials),
+            auth=_auth_for(self.account, credentials, override),
             timeout=timeout,
             transport=transport,
             headers={"User-Agent": "etail-netsuite/0.1"},

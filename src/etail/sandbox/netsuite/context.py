@@ -36,6 +36,7 @@ RECORD_PERMISSIONS: Mapping[str, str] = {
 }
 SETUP_PERMISSIONS: Mapping[str, str] = {
     "loginUsingAccessTokens": "Log in using Access Tokens",
+    "loginUsingOAuth2AccessTokens": "Log in using OAuth 2.0 Access Tokens",
     "userAccessTokens": "User Access Tokens",
     "accessTokenManagement": "Access Token Management",
     "restWebServices": "REST Web Services",

@@ -4,7 +4,8 @@ NetSuite's concurrency budget, not our CPU, bounds a sync (netsuite-tba.md §3.5
 spent reading a sales order's document number is a call not spent creating the next order. The
 order flow therefore reads ``tranId`` for the orders in flight together, one SuiteQL query per
 batch: a record asks for its key, waits at most ``max_wait`` seconds for others to join, and the
-batch is sent when full or when the wait ends.
+batch is sent when full or when the wait ends - or at once when ``eager()`` says NetSuite has
+a free slot anyway (waiting would then only add latency, as in a small run).
 """
 
 from __future__ import annotations
@@ -18,8 +19,16 @@ Fetch = Callable[[Sequence[str]], Awaitable[dict[str, str]]]
 class Coalescer:
     """``await coalescer.get(key)`` -> value, fetched together with other waiting keys."""
 
-    def __init__(self, fetch: Fetch, *, max_batch: int = 100, max_wait: float = 0.05) -> None:
+    def __init__(
+        self,
+        fetch: Fetch,
+        *,
+        max_batch: int = 100,
+        max_wait: float = 0.05,
+        eager: Callable[[], bool] | None = None,
+    ) -> None:
         self._fetch = fetch
+        self._eager = eager
         self._max_batch = max_batch
         self._max_wait = max_wait
         self._pending: dict[str, list[asyncio.Future[str | None]]] = {}
@@ -32,7 +41,7 @@ class Coalescer:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[str | None] = loop.create_future()
         self._pending.setdefault(key, []).append(future)
-        if len(self._pending) >= self._max_batch:
+        if len(self._pending) >= self._max_batch or (self._eager is not None and self._eager()):
             self._flush_soon()
         elif self._timer is None:
             self._timer = loop.call_later(self._max_wait, self._flush_soon)

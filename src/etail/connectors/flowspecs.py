@@ -39,7 +39,7 @@ PRICES = "netsuite-price-to-jet-price"
 RETURNS = "jet-return-to-netsuite-return"
 FLOW_IDS = (ORDERS, FULFILLMENTS, JET_CANCELS, NETSUITE_CANCELS, INVENTORY, PRICES, RETURNS)
 
-ORDER_FLOW_WIDTH = 10  # order records in flight per NetSuite concurrency slot
+ORDER_FLOW_WIDTH = 16  # order records in flight per NetSuite concurrency slot
 
 # Settings group shown with each flow (the integration's Settings sections).
 GROUPS = {

@@ -35,7 +35,7 @@ from etail.errors import MappingError, RecordNotFoundError, RecordRejectedError
 
 Settings = Callable[[], IntegrationSettings]
 
-TRAN_ID_WAIT = 0.5  # seconds a tranId read waits for others to share its SuiteQL query
+TRAN_ID_WAIT = 1.0  # seconds a tranId read waits for others to share its SuiteQL query
 JET_LIST_CAP = 1000  # Jet lists at most the first 1000 orders of a status (celigo-jet.md §3.1)
 
 
@@ -270,9 +270,13 @@ def tran_id_reader(clients: Clients) -> Coalescer:
             return {}
         return out
 
-    # Half a second gathers about ten orders per query at NetSuite's usual pace; the
+    # A second gathers a few dozen orders per query at NetSuite's usual pace; the
     # records waiting meanwhile hold no NetSuite slot (the flow runs many records at once).
-    return Coalescer(fetch, max_batch=100, max_wait=TRAN_ID_WAIT)
+    def idle() -> bool:
+        limiter = clients.netsuite().limiter
+        return limiter.in_flight < limiter.limit
+
+    return Coalescer(fetch, max_batch=100, max_wait=TRAN_ID_WAIT, eager=idle)
 
 
 def order_steps(clients: Clients, items: ItemLookup, settings: Settings) -> tuple[Import, ...]:

@@ -71,9 +71,13 @@ class Records:
         return body
 
 
-def build_app(db: Path, holder: list[Caller]) -> FastAPI:
-    engine = create_engine(f"sqlite:///{db}", connect_args={"check_same_thread": False})
-    event.listen(engine, "connect", _pragmas)
+def build_app(db: Path | str, holder: list[Caller]) -> FastAPI:
+    """The record router on a SQLite file (a Path) or any database URL (a str)."""
+    if isinstance(db, Path):
+        engine = create_engine(f"sqlite:///{db}", connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _pragmas)
+    else:
+        engine = create_engine(db)
     Base.metadata.create_all(engine)
     sessions = sessionmaker(engine, expire_on_commit=False)
 

@@ -12,10 +12,12 @@ need view permission on the record, else 403.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sqlglot
@@ -258,6 +260,21 @@ def translate(query: str, params: Sequence[object], caller: Caller) -> str:
     """The SQLite statement for a SuiteQL query, with the views it reads prepended."""
     if len(query) > MAX_QUERY:
         raise bad_query("The query is too long.")
+    body, tables = _compiled(query, json.dumps(list(params)))
+    viewable = [t.name for t in transaction_types() if caller.allows(t.name, Level.VIEW)]
+    for name in tables:
+        needs = TABLES[name].needs
+        if needs and not caller.allows(needs, Level.VIEW):
+            raise insufficient_permission(f"View {RECORD_TYPES[needs].label}")
+    account = exp.Literal.string(caller.account_id).sql("sqlite")
+    ctes = ", ".join(f"`{n}` AS ({TABLES[n].build(account, viewable)})" for n in sorted(tables))
+    return f"WITH {ctes} {body}" if ctes else body
+
+
+@lru_cache(maxsize=256)
+def _compiled(query: str, params_json: str) -> tuple[str, frozenset[str]]:
+    """(checked, bound SQLite text, tables read): independent of the caller, so a client that
+    pages through one query parses it once. Failures raise and are not cached."""
     try:
         trees = [t for t in sqlglot.parse(query, read="oracle") if t is not None]
     except SqlglotError as exc:
@@ -266,19 +283,11 @@ def translate(query: str, params: Sequence[object], caller: Caller) -> str:
         raise bad_query("Send exactly one SELECT statement (no ';'-separated statements).")
     tree = trees[0]
     tables = _check(tree)
-    _bind(tree, params)
-    viewable = [t.name for t in transaction_types() if caller.allows(t.name, Level.VIEW)]
-    for name in tables:
-        needs = TABLES[name].needs
-        if needs and not caller.allows(needs, Level.VIEW):
-            raise insufficient_permission(f"View {RECORD_TYPES[needs].label}")
-    account = exp.Literal.string(caller.account_id).sql("sqlite")
-    ctes = ", ".join(f"`{n}` AS ({TABLES[n].build(account, viewable)})" for n in sorted(tables))
+    _bind(tree, json.loads(params_json))
     try:
-        body = tree.sql(_BacktickSQLite, identify=True)
+        return tree.sql(_BacktickSQLite, identify=True), frozenset(tables)
     except SqlglotError as exc:
         raise bad_query(f"Unsupported query: {str(exc)[:300]}") from None
-    return f"WITH {ctes} {body}" if ctes else body
 
 
 def paged(sql: str, page: Page) -> tuple[str, str]:

@@ -157,12 +157,15 @@ def list_flows(as_json: JsonOpt = False) -> None:
         )
         return
     table = Table(title="Flows")
-    for col in ("Flow", "Name", "Group", "On/Off", "Schedule", "Errors", "Last run"):
+    table.add_column("Flow", overflow="fold", min_width=12)  # ids are what commands take
+    for col in ("Name", "Group", "On/Off", "Schedule", "Errors", "Last run"):
         table.add_column(col)
     for r in rows:
         last = r["last_job"]
         last_run = (
-            f"{last['status']} {(last['ended_at'] or last['started_at'] or '')[:19]}"
+            f"{last['status']} {(last['ended_at'] or last['started_at'] or '')[:19]}".replace(
+                "T", " "
+            )
             if last
             else "never"
         )

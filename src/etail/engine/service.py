@@ -33,7 +33,7 @@ from etail.engine.records import ErrorEntry, ErrorState
 from etail.engine.retries import RetryPolicy
 from etail.engine.runner import LAST_EXPORT_AT, CancelToken, Runner
 from etail.engine.schedules import Schedule
-from etail.errors import FlowError, JobError
+from etail.errors import FlowError, JobError, SettingsError
 
 AUTO_RETRY = "auto-retry"
 SCHEDULE = "schedule"
@@ -140,6 +140,8 @@ class FlowService:
                 f"flow {flow_id} has no setting(s) {', '.join(unknown)}",
                 hint=f"known settings: {', '.join(flow.settings) or 'none'}",
             )
+        for name, value in values.items():
+            _check_setting(flow_id, name, flow.settings[name], value)
         cfg = self.config(flow_id)
         cfg.settings = {**cfg.settings, **values}
         self.stores.configs.put(cfg)
@@ -379,6 +381,29 @@ class FlowService:
     def last_export_at(self, flow_id: str) -> datetime | None:
         value = self.stores.state.get(flow_id, LAST_EXPORT_AT)
         return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _check_setting(flow_id: str, name: str, default: Any, value: Any) -> None:
+    """A saved setting keeps the type of its default (a checkbox stays a bool, and so on)."""
+    if default is None or (value is None and isinstance(default, str)):
+        return
+    kinds: tuple[type, ...]
+    if isinstance(default, bool):
+        kinds, label = (bool,), "true or false"
+    elif isinstance(default, int | float):
+        kinds, label = (int, float), "a number"
+    elif isinstance(default, dict):
+        kinds, label = (dict,), "an object"
+    elif isinstance(default, list):
+        kinds, label = (list,), "a list"
+    else:
+        kinds, label = (str,), "text"
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        raise SettingsError(
+            f"flow {flow_id}: setting {name} must be {label}",
+            field=name,
+            hint=f"for example {default!r}",
+        )
 
 
 __all__ = ["AUTO_RETRY", "SCHEDULE", "FlowService", "FlowSummary", "Stores"]

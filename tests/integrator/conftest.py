@@ -62,6 +62,7 @@ class Tokens:
     token_id: str
     token_secret: str
     internal_id: int
+    role_id: int = 0
 
 
 @dataclass
@@ -127,7 +128,7 @@ def steps_a_to_d(integ: Integrator, ns: NetSuiteSandbox, realm: str | None = Non
     ns.admin.create_employee(realm, "Jane Doe", "jane@example.com")
     ns.admin.add_role(realm, "jane@example.com", role["id"])  # C
     new = ns.admin.create_token(realm, APP, "jane@example.com", role["id"])  # D
-    return Tokens(realm, new["token_id"], new["token_secret"], new["token"]["id"])
+    return Tokens(realm, new["token_id"], new["token_secret"], new["token"]["id"], role["id"])
 
 
 def all_routes(app: Any) -> list[tuple[str, set[str]]]:

@@ -93,3 +93,49 @@ def test_connections_edit_test_show(integrator, netsuite_sandbox, monkeypatch):
     assert code == 0 and "working great" in out
     code, out = run("connections", "show", "nope")
     assert code != 0
+
+
+def test_keypair_and_oauth2_edit(integrator, netsuite_sandbox, monkeypatch, tmp_path):
+    from .conftest import APP
+
+    monkeypatch.setenv("ETAIL_HOME", str(integrator.settings.home))
+    tokens = steps_a_to_d(integrator, netsuite_sandbox)
+    code, out = run(
+        "connections", "keypair", "--out", str(tmp_path), "--algorithm", "ES256", "--json"
+    )
+    assert code == 0, out
+    made = json.loads(out)
+    assert (tmp_path / "etail-m2m.key").stat().st_mode & 0o777 == 0o600
+    admin = netsuite_sandbox.admin
+    admin.set_oauth2_feature(tokens.realm, True)
+    admin.set_permissions(tokens.realm, tokens.role_id, {"loginUsingOAuth2AccessTokens": "full"})
+    admin.configure_oauth2_client(tokens.realm, APP, scopes=["rest_webservices", "restlets"])
+    cert = admin.register_m2m_certificate(
+        tokens.realm,
+        APP,
+        "jane@example.com",
+        tokens.role_id,
+        (tmp_path / "etail-m2m.crt").read_text(),
+    )
+    assert cert["certificate_id"] == made["certificate_id"]  # NetSuite shows the same ID
+    code, out = run(
+        "connections",
+        "edit",
+        "NetSuite Connection",
+        "--auth-type",
+        "oauth2",
+        "--environment",
+        "local",
+        "--base-url",
+        netsuite_sandbox.url,
+        "--account-id",
+        tokens.realm,
+        "--certificate-id",
+        made["certificate_id"],
+        "--private-key-file",
+        str(tmp_path / "etail-m2m.key"),
+        "--json",
+    )
+    assert code == 0 and json.loads(out)["saved"] is True, out
+    code, out = run("connections", "show", "NetSuite Connection", "--json")
+    assert json.loads(out)["config"]["auth_type"] == "oauth2" and "PRIVATE KEY" not in out

@@ -167,3 +167,59 @@ def test_secrets_are_encrypted_at_rest(integrator, netsuite_sandbox, api):
             "select secrets from connections where id = ?", (integrator.netsuite_id,)
         ).fetchone()[0]
     assert '"token_secret": "gAAAA' in stored  # a Fernet token
+
+
+def _m2m(netsuite_sandbox, tokens):
+    """NetSuite side of OAuth 2.0 client credentials: feature, grant, uploaded certificate."""
+    from etail.netsuite.oauth2 import generate_key_pair
+
+    from .conftest import APP
+
+    admin = netsuite_sandbox.admin
+    admin.set_oauth2_feature(tokens.realm, True)
+    # the role must allow "Log in using OAuth 2.0 Access Tokens" (docs/oauth2.md)
+    admin.set_permissions(tokens.realm, tokens.role_id, {"loginUsingOAuth2AccessTokens": "full"})
+    admin.configure_oauth2_client(
+        tokens.realm, APP, client_credentials=True, scopes=["rest_webservices", "restlets"]
+    )
+    pair = generate_key_pair("ES256")
+    cert = admin.register_m2m_certificate(
+        tokens.realm, APP, "jane@example.com", tokens.role_id, pair.certificate_pem
+    )
+    return pair, cert["certificate_id"]
+
+
+def test_oauth2_client_credentials_test_and_save(integrator, netsuite_sandbox, api):
+    tokens = steps_a_to_d(integrator, netsuite_sandbox)
+    pair, certificate_id = _m2m(netsuite_sandbox, tokens)
+    body = {
+        "type": "netsuite",
+        "auth_type": "oauth2",
+        "environment": "local",
+        "base_url": netsuite_sandbox.url,
+        "account_id": tokens.realm,
+        "iclient_id": integrator.iclient_id,
+        "certificate_id": certificate_id,
+        "private_key": pair.private_key_pem,
+    }
+    url = f"/api/v1/connections/{integrator.netsuite_id}"
+    r = api.post(f"{url}/test", json=body)
+    assert r.json()["ok"] is True, r.text
+    assert "access token" in r.json()["answer"]
+    # a key that is not the certificate's: refused, with the audit trail's reason
+    other = body | {"private_key": _other_key()}
+    bad = api.post(f"{url}/test", json=other).json()
+    assert bad["ok"] is False and bad["detail"] == "SignatureValidation"
+    assert "private key" in bad["fix"]
+    saved = api.put(url, json=body)
+    assert (
+        saved.status_code == 200 and saved.json()["connection"]["config"]["private_key"] == "******"
+    )
+    assert api.post(f"{url}/ping").json()["ok"] is True
+    assert "BEGIN" not in api.get(url).text
+
+
+def _other_key() -> str:
+    from etail.netsuite.oauth2 import generate_key_pair
+
+    return generate_key_pair("ES256").private_key_pem

@@ -6,6 +6,7 @@ Secrets are write-only here too: ``show`` prints ``******``; ``edit`` needs them
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -132,6 +133,19 @@ def _netsuite_form(repo: ConnectionRepository, conn: Connection, o: dict[str, An
         body["token_id"] = _secret(o["token_id"], "Token ID")
         body["token_secret"] = _secret(o["token_secret"], "Token Secret")
         body["iclient_id"] = _iclient(repo, o["iclient"], conn.iclient_id)
+    elif auth == "oauth2":
+        key_file = o["private_key_file"]
+        if key_file is None:
+            raise SettingsError(
+                "--private-key-file is required for OAuth 2.0",
+                field="private_key",
+                hint="the PEM key of the certificate uploaded to NetSuite "
+                "(`etail connections keypair` makes one)",
+            )
+        body["private_key"] = Path(key_file).read_text()
+        body["certificate_id"] = o["certificate_id"] or cfg.get("certificate_id", "")
+        body["client_id"] = o["client_id"] or cfg.get("client_id", "")
+        body["iclient_id"] = _iclient(repo, o["iclient"], conn.iclient_id)
     else:
         body.update(
             email=o["email"] or cfg.get("email", ""),
@@ -176,7 +190,7 @@ Opt = Annotated[str | None, typer.Option()]
 def edit(
     connection: str,
     name: Opt = None,
-    auth_type: Annotated[str | None, typer.Option(help="token or basic.")] = None,
+    auth_type: Annotated[str | None, typer.Option(help="token, oauth2 or basic.")] = None,
     environment: Annotated[
         str | None, typer.Option(help="production, sandbox, release_preview or local.")
     ] = None,
@@ -204,6 +218,13 @@ def edit(
         str | None, typer.Option(envvar="ETAIL_NS_PASSWORD", show_default=False)
     ] = None,
     role_id: Opt = None,
+    client_id: Annotated[
+        str | None, typer.Option(help="OAuth 2.0 client ID (default: iClient's).")
+    ] = None,
+    certificate_id: Annotated[str | None, typer.Option(help="OAuth 2.0 Certificate ID.")] = None,
+    private_key_file: Annotated[
+        Path | None, typer.Option(help="OAuth 2.0 PEM private key file.")
+    ] = None,
     api_user: Opt = None,
     secret: Annotated[
         str | None, typer.Option(envvar="ETAIL_JET_SECRET", show_default=False)
@@ -256,3 +277,45 @@ def test(connection: str, json_: JsonOpt = False) -> None:
     print_json(result.model_dump()) if json_ else _print_result(result)
     if not result.ok:
         raise typer.Exit(1)
+
+
+@app.command("keypair")
+def keypair(
+    folder: Annotated[
+        Path, typer.Option("--out", help="Folder for etail-m2m.key (0600) and etail-m2m.crt.")
+    ],
+    algorithm: Annotated[str, typer.Option(help="PS256 (RSA 3072) or ES256.")] = "PS256",
+    json_: JsonOpt = False,
+) -> None:
+    """Make an OAuth 2.0 (M2M) key pair: upload the .crt to NetSuite, give the .key to `edit`."""
+    import os
+
+    from etail.netsuite.oauth2 import generate_key_pair
+
+    if algorithm not in ("PS256", "ES256"):
+        raise SettingsError(f"algorithm {algorithm!r} is not PS256 or ES256", field="algorithm")
+    pair = generate_key_pair("PS256" if algorithm == "PS256" else "ES256")
+    folder.mkdir(parents=True, exist_ok=True)
+    key_path, cert_path = folder / "etail-m2m.key", folder / "etail-m2m.crt"
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(pair.private_key_pem)
+    cert_path.write_text(pair.certificate_pem)
+    data = {
+        "certificate_id": pair.certificate_id,
+        "certificate": str(cert_path),
+        "private_key": str(key_path),
+        "algorithm": pair.algorithm,
+    }
+    if json_:
+        print_json(data)
+        return
+    out_lines = (
+        f"certificate {cert_path} (upload it at Setup > Integration > Manage Authentication > "
+        "OAuth 2.0 Client Credentials (M2M) Setup)",
+        f"private key {key_path} (mode 0600; pass it to `etail connections edit "
+        "--private-key-file`)",
+        f"Certificate ID {pair.certificate_id}",
+    )
+    for line in out_lines:
+        out.print(line, highlight=False)

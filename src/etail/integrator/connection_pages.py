@@ -63,6 +63,9 @@ def form_from(conn: Connection, form: Any) -> ConnectionForm:
                     "email": text("email"),
                     "password": text("password"),
                     "role_id": text("role_id"),
+                    "client_id": text("client_id"),
+                    "certificate_id": text("certificate_id"),
+                    "private_key": text("private_key"),
                 },
                 strict=False,
             )
@@ -99,7 +102,7 @@ def _edit_page(
     shown.update({"name": conn.name, "iclient_id": conn.iclient_id})
     if values:
         shown.update(values)
-    for secret in ("token_id", "token_secret", "password", "secret"):
+    for secret in ("token_id", "token_secret", "password", "secret", "private_key"):
         shown[secret] = ""  # write-only: never sent back to the browser, re-entered on each edit
     return templates.TemplateResponse(
         request,
@@ -135,6 +138,8 @@ def _posted_values(form: Any) -> dict[str, Any]:
         "api_user",
         "merchant_id",
         "fulfillment_node",
+        "client_id",
+        "certificate_id",
     )
     return {k: form.get(k) for k in keep if isinstance(form.get(k), str)}
 

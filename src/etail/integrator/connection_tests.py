@@ -57,9 +57,19 @@ async def test_netsuite(
     *,
     lookup: DetailLookup | None = None,
 ) -> TestResult:
-    """One signed call (``/rest/tokeninfo``) with the given values; nothing is stored."""
-    secrets = [cfg.token_secret, cfg.consumer_secret, cfg.token_id, cfg.consumer_key]
-    if cfg.auth_type != "token":
+    """One signed call with the given values; nothing is stored.
+
+    Token: ``GET /rest/tokeninfo`` signed with TBA. OAuth 2.0: a client-credentials token
+    request signed with the certificate's private key.
+    """
+    secrets = [
+        cfg.token_secret,
+        cfg.consumer_secret,
+        cfg.token_id,
+        cfg.consumer_key,
+        cfg.private_key,
+    ]
+    if cfg.auth_type not in ("token", "oauth2"):
         return TestResult(
             ok=False,
             message=FAILURE,
@@ -70,34 +80,59 @@ async def test_netsuite(
         )
     started = datetime.now(UTC)
     try:
-        cfg.require_token()
         env = None if cfg.environment == "local" else Environment(cfg.environment)
         account = AccountId.parse(cfg.account_id, env)
-        from etail.netsuite import NetSuiteClient, TBACredentials
-
-        creds = TBACredentials(
-            cfg.consumer_key, cfg.consumer_secret, cfg.token_id, cfg.token_secret
-        )
-        async with NetSuiteClient(
-            account,
-            creds,
-            base_url=cfg.base_url,
-            max_retries=0,
-            timeout=TEST_TIMEOUT_S,
-            concurrency=cfg.concurrency,
-        ) as client:
-            info = await client.token_info()
-    except CredentialsError as exc:
+        call = _tba_call if cfg.auth_type == "token" else _oauth2_call
+        answer = await call(cfg, account)
+    except ExternalServiceError as exc:
         result = _failure(exc, secrets)
-        if cfg.environment == "local" and cfg.base_url:
-            await _add_audit_detail(result, cfg, admin_keys, started, lookup)
-        else:
-            result.fix = f"NetSuite shows the reason in {login_details.AUDIT_TRAIL_PATH}."
-            result.hints = list(login_details.USUAL_CAUSES)
+        if isinstance(exc, CredentialsError) or exc.status in (400, 401):
+            await _explain_login(result, cfg, admin_keys, started, lookup)
         return result
     except EtailError as exc:
         return _failure(exc, secrets)
-    return TestResult(ok=True, message=SUCCESS, answer=_describe_token(info))
+    return TestResult(ok=True, message=SUCCESS, answer=answer)
+
+
+async def _tba_call(cfg: NetSuiteConfig, account: AccountId) -> str | None:
+    from etail.netsuite import NetSuiteClient, TBACredentials
+
+    cfg.require_token()
+    creds = TBACredentials(cfg.consumer_key, cfg.consumer_secret, cfg.token_id, cfg.token_secret)
+    async with NetSuiteClient(
+        account,
+        creds,
+        base_url=cfg.base_url,
+        max_retries=0,
+        timeout=TEST_TIMEOUT_S,
+        concurrency=cfg.concurrency,
+    ) as client:
+        return _describe_token(await client.token_info())
+
+
+async def _oauth2_call(cfg: NetSuiteConfig, account: AccountId) -> str:
+    from etail.netsuite.oauth2 import M2MCredentials, fetch_access_token, token_url
+
+    cfg.require_oauth2()
+    creds = M2MCredentials(cfg.client_id, cfg.certificate_id, cfg.private_key)
+    token = await fetch_access_token(
+        creds, token_url(account, cfg.base_url), timeout=TEST_TIMEOUT_S
+    )
+    return f"NetSuite issued an access token ({creds.alg}, valid {token.expires_in} s)"
+
+
+async def _explain_login(
+    result: TestResult,
+    cfg: NetSuiteConfig,
+    admin_keys: dict[str, str],
+    started: datetime,
+    lookup: DetailLookup | None,
+) -> None:
+    if cfg.environment == "local" and cfg.base_url:
+        await _add_audit_detail(result, cfg, admin_keys, started, lookup)
+    else:
+        result.fix = f"NetSuite shows the reason in {login_details.AUDIT_TRAIL_PATH}."
+        result.hints = list(login_details.USUAL_CAUSES)
 
 
 def _describe_token(info: object) -> str | None:

@@ -38,12 +38,17 @@ ENVIRONMENTS = {
     "release_preview": "Release Preview",
     "local": "Local sandbox (by URL)",
 }
-AUTH_TYPES = {"token": "Token", "basic": "Basic (to be deprecated)"}
+AUTH_TYPES = {
+    "token": "Token",
+    "oauth2": "OAuth 2.0 (client credentials)",
+    "basic": "Basic (to be deprecated)",
+}
 MAX_CONCURRENCY = 25  # celigo-jet §1.4: 1..25 without the Environments licence
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Short = Annotated[str, StringConstraints(max_length=200)]
 Secret = Annotated[str, StringConstraints(max_length=500)]
+PemKey = Annotated[str, StringConstraints(max_length=20_000)]
 _STRICT = ConfigDict(extra="forbid", strict=True, hide_input_in_errors=True)
 
 
@@ -53,7 +58,7 @@ class NetSuiteForm(BaseModel):
     model_config = _STRICT
     type: Literal["netsuite"] = "netsuite"
     name: Name | None = None
-    auth_type: Literal["token", "basic"]
+    auth_type: Literal["token", "oauth2", "basic"]
     environment: Literal["production", "sandbox", "release_preview", "local"]
     base_url: Short | None = Field(None, description="Only for environment=local.")
     account_id: Short
@@ -64,6 +69,9 @@ class NetSuiteForm(BaseModel):
     email: Short = ""
     password: Secret = Field("", json_schema_extra={"writeOnly": True, "format": "password"})
     role_id: Short = ""
+    client_id: Short = Field("", description="OAuth 2.0; blank: the iClient's consumer key.")
+    certificate_id: Short = ""
+    private_key: PemKey = Field("", json_schema_extra={"writeOnly": True, "format": "password"})
 
     def __repr__(self) -> str:
         return f"NetSuiteForm(auth_type={self.auth_type!r}, account_id={self.account_id!r}, ...)"
@@ -119,6 +127,48 @@ def _require(value: str, field: str, hint: str) -> None:
         raise SettingsError(f"{field} is required", field=field, hint=hint)
 
 
+def _iclient(
+    form: NetSuiteForm, conn: Connection, repo: ConnectionRepository
+) -> IClientCredentials:
+    if not form.iclient_id and conn.integration_id:
+        raise SettingsError(
+            "iclient_id is required on an integration app's connection",
+            field="iclient_id",
+            hint="select eTail NetSuite",
+        )
+    return (
+        repo.iclient_credentials(form.iclient_id)
+        if form.iclient_id
+        else IClientCredentials("", "", "")
+    )
+
+
+def _token_secrets(form: NetSuiteForm) -> dict[str, str]:
+    _require(form.token_id, "token_id", "paste the Token ID NetSuite showed when it was saved")
+    _require(
+        form.token_secret,
+        "token_secret",
+        "paste the Token Secret NetSuite showed when it was saved (re-enter it on every edit)",
+    )
+    return {"token_id": form.token_id, "token_secret": form.token_secret}
+
+
+def _oauth2_secrets(form: NetSuiteForm) -> dict[str, str]:
+    _require(
+        form.certificate_id,
+        "certificate_id",
+        "copy the Certificate ID from Setup > Integration > Manage Authentication > "
+        "OAuth 2.0 Client Credentials (M2M) Setup",
+    )
+    _require(
+        form.private_key,
+        "private_key",
+        "paste the PEM private key of the uploaded certificate (re-enter it on every edit); "
+        "`etail connections keypair` makes a pair",
+    )
+    return {"private_key": form.private_key}
+
+
 def prepare_netsuite(form: NetSuiteForm, conn: Connection, repo: ConnectionRepository) -> Prepared:
     account = normalise_account(form.account_id, form.environment)
     base_url = _check_url(form.base_url, "base_url") if form.environment == "local" else None
@@ -128,30 +178,25 @@ def prepare_netsuite(form: NetSuiteForm, conn: Connection, repo: ConnectionRepos
         "base_url": base_url,
         "account_id": account,
         "concurrency": form.concurrency,
+        # Celigo's preSave for token connections clears the Basic e-mail and password.
+        "email": "",
+        "role_id": "",
     }
     creds = IClientCredentials("", "", "")
+    # Every secret of the other auth types is removed: an empty value deletes it.
+    secrets = dict.fromkeys(NETSUITE_SECRETS, "")
     if form.auth_type == "token":
-        _require(form.token_id, "token_id", "paste the Token ID NetSuite showed when it was saved")
-        _require(
-            form.token_secret,
-            "token_secret",
-            "paste the Token Secret NetSuite showed when it was saved (re-enter it on every edit)",
-        )
-        if not form.iclient_id and conn.integration_id:
-            raise SettingsError(
-                "iclient_id is required on an integration app's connection",
-                field="iclient_id",
-                hint="select eTail NetSuite",
-            )
-        if form.iclient_id:
-            creds = repo.iclient_credentials(form.iclient_id)
-        secrets = {"token_id": form.token_id, "token_secret": form.token_secret, "password": ""}
-        # Celigo's preSave for token connections clears the Basic e-mail and password.
-        config.update(email="", role_id="")
+        creds = _iclient(form, conn, repo)
+        secrets.update(_token_secrets(form))
+    elif form.auth_type == "oauth2":
+        creds = _iclient(form, conn, repo)
+        secrets.update(_oauth2_secrets(form))
+        # A record that had TBA uses its consumer key as client ID (NS:section_157771863841).
+        config.update(client_id=form.client_id.strip(), certificate_id=form.certificate_id.strip())
     else:
         _require(form.email, "email", "enter the NetSuite user's e-mail")
         _require(form.password, "password", "re-enter the NetSuite password")
-        secrets = {"password": form.password, "token_id": "", "token_secret": ""}
+        secrets["password"] = form.password
         config.update(email=form.email.strip(), role_id=form.role_id.strip())
     test = NetSuiteConfig(
         connection_id=conn.id,
@@ -161,13 +206,16 @@ def prepare_netsuite(form: NetSuiteForm, conn: Connection, repo: ConnectionRepos
         base_url=base_url,
         consumer_key=creds.consumer_key,
         consumer_secret=creds.consumer_secret,
-        token_id=form.token_id,
-        token_secret=form.token_secret,
+        token_id=secrets["token_id"],
+        token_secret=secrets["token_secret"],
         concurrency=form.concurrency,
         email=config["email"],
         role_id=config["role_id"],
+        client_id=form.client_id.strip() or creds.consumer_key,
+        certificate_id=form.certificate_id.strip(),
+        private_key=secrets["private_key"],
     )
-    iclient = form.iclient_id if form.auth_type == "token" else None
+    iclient = form.iclient_id if form.auth_type != "basic" else None
     return Prepared(config, secrets, iclient, test)
 
 

@@ -46,6 +46,30 @@ FIXES: dict[str, str] = {
     "VersionRejected": "oauth_version must be 1.0: update etail.",
     "temporary_locked": "The user is locked after repeated failed logins: wait 30 minutes or "
     "ask a NetSuite administrator to unlock the user.",
+    # OAuth 2.0 client credentials (M2M) at the token endpoint (docs/oauth2.md).
+    "InvalidIssuer": "NetSuite does not know the Client ID: leave it blank to use the iClient's "
+    "consumer key, or copy it from the integration record.",
+    "MissingKeyId": "The Certificate ID is missing: copy it from the M2M setup page.",
+    "MissingKey": "NetSuite has no certificate with this Certificate ID for the application: "
+    "upload the certificate at Setup > Integration > Manage Authentication > OAuth 2.0 Client "
+    "Credentials (M2M) Setup, then copy its Certificate ID.",
+    "SignatureValidation": "The private key does not match the uploaded certificate: paste the "
+    "key of that certificate, or upload the certificate of this key.",
+    "UnsupportedAlgo": "NetSuite accepts PS256 (RSA 3072/4096) and ES256/384/512 keys: make a "
+    "new key pair (`etail connections keypair`).",
+    "IntegrationBlocked": "The integration record is Blocked, or its Client Credentials (M2M) "
+    "grant is off: Setup > Integration > Manage Integrations.",
+    "EntityOrRoleDisabled": "The certificate's user or role cannot log in: check the employee is "
+    "active and still has the role.",
+    "InvalidScope": "The integration record does not allow the requested scopes: tick REST Web "
+    "Services and RESTlets on it.",
+    "ScopeMismatched": "The requested scopes differ from the record's: tick REST Web Services and "
+    "RESTlets on it.",
+    "TokenExpired": "The signed assertion expired: check this computer's clock (NTP).",
+    "TokenNotAcceptable": "The assertion was refused: check the Environment and Account ID (the "
+    "token URL must be the account's own).",
+    "TokenValidityTooBroad": "The assertion's lifetime is longer than NetSuite allows: "
+    "update etail.",
     "InvalidLoginAttempt": "Invalid login: check the account ID, Token ID and Token Secret.",
 }
 

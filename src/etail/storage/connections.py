@@ -24,7 +24,7 @@ from etail.errors import SettingsError
 from etail.storage.models import Connection, IClient, utcnow
 
 # Where a connection keeps each secret (write-only fields, celigo-jet §1.4).
-NETSUITE_SECRETS = ("password", "token_id", "token_secret")
+NETSUITE_SECRETS = ("password", "token_id", "token_secret", "private_key")
 JET_SECRETS = ("secret",)
 JET_DEFAULT_BASE_URL = "https://merchant-api.jet.com/api"
 
@@ -34,7 +34,7 @@ class NetSuiteConfig:
     """A NetSuite connection ready to use. ``base_url`` is None for NetSuite's real hosts."""
 
     connection_id: str
-    auth_type: str  # "token" | "basic"
+    auth_type: str  # "token" | "oauth2" | "basic"
     environment: str  # production | sandbox | release_preview | local
     account_id: str
     base_url: str | None
@@ -45,6 +45,10 @@ class NetSuiteConfig:
     concurrency: int = 5
     email: str = ""
     role_id: str = ""
+    # OAuth 2.0 client credentials (M2M): the JWT is signed with the private key (PS256/ES256).
+    client_id: str = ""
+    certificate_id: str = ""
+    private_key: str = field(default="", repr=False)
 
     def __repr__(self) -> str:
         return (
@@ -55,6 +59,14 @@ class NetSuiteConfig:
 
     def require_token(self) -> NetSuiteConfig:
         """Self, or a clear error when the connection cannot sign TBA requests yet."""
+        if self.auth_type == "oauth2":
+            raise SettingsError(
+                "the NetSuite connection uses OAuth 2.0 client credentials; this needs Token "
+                "(TBA) credentials",
+                field="auth_type",
+                hint="use require_oauth2() with an OAuth 2.0 capable client, or switch the "
+                "connection to Token",
+            )
         if self.auth_type != "token":
             raise SettingsError(
                 "the NetSuite connection uses Basic authentication, which NetSuite no longer "
@@ -66,6 +78,25 @@ class NetSuiteConfig:
         missing = [
             n
             for n in ("consumer_key", "consumer_secret", "token_id", "token_secret", "account_id")
+            if not getattr(self, n)
+        ]
+        if missing:
+            raise SettingsError(
+                f"the NetSuite connection lacks {', '.join(missing)}",
+                field=missing[0],
+                hint="edit the connection and enter the missing values",
+            )
+        return self
+
+    def require_oauth2(self) -> NetSuiteConfig:
+        """Self, or a clear error when the connection has no OAuth 2.0 M2M credentials."""
+        if self.auth_type != "oauth2":
+            raise SettingsError(
+                f"the NetSuite connection uses {self.auth_type}, not OAuth 2.0", field="auth_type"
+            )
+        missing = [
+            n
+            for n in ("client_id", "certificate_id", "private_key", "account_id")
             if not getattr(self, n)
         ]
         if missing:
@@ -152,6 +183,9 @@ class ConnectionRepository:
             concurrency=int(cfg.get("concurrency", 5)),
             email=str(cfg.get("email", "")),
             role_id=str(cfg.get("role_id", "")),
+            client_id=str(cfg.get("client_id") or ck),
+            certificate_id=str(cfg.get("certificate_id", "")),
+            private_key=self.secret(conn, "private_key"),
         )
 
     def jet_config(self, connection_id: str) -> JetConfig:

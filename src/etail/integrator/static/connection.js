@@ -12,6 +12,8 @@
     var env = form.querySelector("#environment");
     form.querySelectorAll(".when-token").forEach(function (el) { el.hidden = auth && auth.value !== "token"; });
     form.querySelectorAll(".when-basic").forEach(function (el) { el.hidden = !auth || auth.value !== "basic"; });
+    form.querySelectorAll(".when-oauth2").forEach(function (el) { el.hidden = !auth || auth.value !== "oauth2"; });
+    form.querySelectorAll(".when-app").forEach(function (el) { el.hidden = auth && auth.value === "basic"; });
     form.querySelectorAll(".when-local").forEach(function (el) { el.hidden = !env || env.value !== "local"; });
   }
 

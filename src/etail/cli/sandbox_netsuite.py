@@ -7,10 +7,7 @@ from typing import Annotated, cast
 
 import typer
 
-from etail.errors import SettingsError
 from etail.settings import get_settings
-
-FAULT_KINDS = ("5xx", "429", "timeout")
 
 
 def command(
@@ -26,6 +23,10 @@ def command(
     fault_kind: Annotated[
         list[str] | None, typer.Option(help="5xx, 429 or timeout (repeatable).")
     ] = None,
+    stall_ms: Annotated[int, typer.Option(help="How long a 'timeout' fault stalls.")] = 5_000,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed of the fault sequence (reproducible runs).")
+    ] = None,
 ) -> None:
     """Serve NetSuite's REST, SuiteQL, RESTlet and token paths, the admin API and pages."""
     import uvicorn
@@ -35,22 +36,13 @@ def command(
     from etail.sandbox.netsuite.store import read_admin_key
 
     kinds = fault_kind or ["5xx"]
-    for kind in kinds:
-        if kind not in FAULT_KINDS:
-            raise SettingsError(
-                f"fault kind {kind!r} is unknown",
-                field="--fault-kind",
-                hint="use 5xx, 429 or timeout",
-            )
-    if not 0.0 <= fault_rate <= 1.0:
-        raise SettingsError("fault rate must be between 0 and 1", field="--fault-rate")
-    if latency_ms < 0:
-        raise SettingsError("latency must be 0 or more milliseconds", field="--latency-ms")
     folder = data or get_settings().home / "netsuite"
     options = SandboxOptions(
         latency_ms=latency_ms,
         fault_rate=fault_rate,
         fault_kinds=tuple(cast(FaultKind, k) for k in kinds),
+        stall_ms=stall_ms,
+        seed=seed,
     )
     port = port or get_settings().netsuite_sandbox_port
     app = create_app(folder, options)

@@ -214,3 +214,21 @@ def test_soap_is_governed_with_a_soap_fault(tmp_path: Path) -> None:
     assert r.status_code == 500 and r.headers["content-type"].startswith("text/xml")
     assert "<platformFaults:code>WS_REQUEST_BLOCKED</platformFaults:code>" in r.text
     assert "ExceededConcurrentRequestLimitFault" in r.text
+
+
+def test_bearer_requests_count_against_their_accounts_pool() -> None:
+    """OAuth 2.0 traffic shares the account-wide limit with TBA (one pool for every channel)."""
+    import base64
+    import json as _json
+
+    from etail.sandbox.netsuite.governance import realm_of
+
+    def seg(obj: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(_json.dumps(obj).encode()).rstrip(b"=").decode()
+
+    token = f"{seg({'alg': 'PS256'})}.{seg({'aud': ['app-id;1234567_SB1']})}.c2ln"
+    bearer = {"headers": [(b"authorization", f"Bearer {token}".encode())]}
+    tba = {"headers": [(b"authorization", b'OAuth realm="1234567_SB1", oauth_nonce="x"')]}
+    assert realm_of(bearer) == "1234567_SB1"  # type: ignore[arg-type]
+    assert realm_of(tba) == "1234567_SB1"  # type: ignore[arg-type]
+    assert realm_of({"headers": [(b"authorization", b"Bearer junk")]}) is None  # type: ignore[arg-type]

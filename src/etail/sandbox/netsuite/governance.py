@@ -55,6 +55,12 @@ def realm_of(scope: Scope) -> str | None:
     for name, value in scope.get("headers", []):
         if name == b"authorization":
             text = value.decode("latin-1")
+            if text[:7].lower().startswith("bearer"):
+                # OAuth 2.0 tokens count against the same account-wide limit (NS: one pool
+                # shared by every channel and auth type).
+                from etail.sandbox.netsuite.oauth2 import realm_of_bearer
+
+                return realm_of_bearer(text)
             if not text[:6].lower().startswith("oauth"):
                 return None
             match = _REALM.search(text)

@@ -115,3 +115,21 @@ def test_audit_records_secrets_only_as_changed(tmp_path):
         "production",
         "sandbox",
     )
+
+
+def test_only_credentials_errors_take_a_connection_offline(tmp_path):
+    from etail.errors import CredentialsError, TransientError
+
+    url = f"sqlite:///{tmp_path / 'o.db'}"
+    upgrade(url)
+    sessions = session_factory(make_engine(url))
+    box = SecretBox([Fernet.generate_key()])
+    with session_scope(sessions) as s:
+        app = install_jet_netsuite(s, box)
+        repo = ConnectionRepository(s, box)
+        cid = app.netsuite_connection_id
+        assert repo.record_failure(cid, TransientError("timed out")) is False
+        assert repo.is_online(cid)
+        err = CredentialsError("NetSuite answered 401 INVALID_LOGIN", status=401)
+        assert repo.record_failure(cid, err) is True
+        assert not repo.is_online(cid) and "INVALID_LOGIN" in (repo.get(cid).offline_reason or "")

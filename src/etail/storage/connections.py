@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from etail.crypto import MASK, SecretBox
-from etail.errors import SettingsError
+from etail.errors import CredentialsError, SettingsError
 from etail.storage.models import Connection, IClient, utcnow
 
 # Where a connection keeps each secret (write-only fields, celigo-jet §1.4).
@@ -266,6 +266,22 @@ class ConnectionRepository:
         conn.last_checked_at = utcnow()
         self.session.flush()
         return changed
+
+    def record_failure(self, connection_id: str, error: Exception) -> bool:
+        """For the flow runner: a credentials error takes the connection Offline (True then).
+
+        Only ``CredentialsError`` counts (NetSuite 401 INVALID_LOGIN, a revoked token, Jet 401):
+        a timeout or a 5xx says nothing about the credentials. The reason stored is the error's
+        message, which never carries a secret.
+        """
+        if not isinstance(error, CredentialsError):
+            return False
+        self.set_offline(connection_id, str(error))
+        return True
+
+    def is_online(self, connection_id: str) -> bool:
+        """Whether flows using this connection may run (paused while it is Offline)."""
+        return not self.get(connection_id).offline
 
     def offline_ids(self) -> list[str]:
         return list(self.session.scalars(select(Connection.id).where(Connection.offline)))

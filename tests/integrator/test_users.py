@@ -169,3 +169,27 @@ def test_users_page_invites_and_changes_roles(integrator):
     audit = owner.get("/audit", params={"resource_type": "user"}).text
     assert "t@example.com" in audit and "manage" in audit
     owner.close()
+
+
+def test_sessions_slide_while_used_and_end_at_twelve_hours(integrator):
+    from etail.integrator.users import SESSION_MAX, UserService, token_hash
+    from etail.storage.audit import Actor
+
+    with integrator.session() as s:
+        svc = UserService(s, idle=timedelta(hours=1))
+        new = svc.open_session(svc.create_owner(*OWNER, actor=Actor.system()))
+    with integrator.session() as s:  # used two minutes ago, about to expire
+        row = s.get(WebSession, token_hash(new.token))
+        row.last_seen_at = utcnow() - timedelta(minutes=2)
+        row.expires_at = utcnow() + timedelta(minutes=1)
+    with integrator.session() as s:
+        _, row = UserService(s, idle=timedelta(hours=1)).resolve_session(new.token)
+        assert row.expires_at > utcnow() + timedelta(minutes=59)  # slid by use
+    with integrator.session() as s:  # opened 12 hours ago: no more sliding
+        row = s.get(WebSession, token_hash(new.token))
+        row.created_at = utcnow() - SESSION_MAX
+        row.last_seen_at = utcnow() - timedelta(minutes=2)
+    with integrator.session() as s:
+        UserService(s, idle=timedelta(hours=1)).resolve_session(new.token)
+    with integrator.session() as s:
+        assert UserService(s, idle=timedelta(hours=1)).resolve_session(new.token) is None

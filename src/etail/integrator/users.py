@@ -36,6 +36,7 @@ MAX_FAILED_SIGNINS = 10
 LOCKOUT = timedelta(minutes=7)
 SESSION_MAX = timedelta(hours=12)
 INVITATION_TTL = timedelta(days=7)
+SLIDE_EVERY = timedelta(minutes=1)
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile
 # Verifying against this keeps the timing of "no such user" equal to "wrong password".
@@ -291,8 +292,11 @@ class UserService:
         user = self.session.get(User, row.user_id)
         if user is None or user.disabled:
             return None
-        row.last_seen_at = now
-        row.expires_at = min(now + self.idle, row.created_at + SESSION_MAX)
+        # Slide the idle expiry at most once a minute: a write per request would serialise
+        # every page view on SQLite.
+        if now - row.last_seen_at >= SLIDE_EVERY:
+            row.last_seen_at = now
+            row.expires_at = min(now + self.idle, row.created_at + SESSION_MAX)
         return user, row
 
     def close_session(self, token: str) -> None:

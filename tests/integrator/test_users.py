@@ -130,6 +130,8 @@ def test_invitation_roles_and_disable(integrator):
         ).json()
         page = owner_browser.get(inv["accept_path"])
         assert "x@example.com" in page.text
+        assert owner.delete(f"/api/v1/invitations/{inv['id']}").status_code == 204
+        assert owner_browser.get(inv["accept_path"]).status_code == 422  # cancelled
     owner_browser.close()
 
 

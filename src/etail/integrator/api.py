@@ -85,6 +85,7 @@ class InvitationRequest(BaseModel):
 
 
 class InvitationOut(BaseModel):
+    id: str
     email: str
     role: str
     accept_path: str  # one-time link; shown only in this response
@@ -241,10 +242,25 @@ def invite(
     who: Principal = Depends(require("administrator")),
 ) -> InvitationOut:
     _check_integrations(session, body.grants)
-    token = user_service(request, session).invite(
-        body.email, body.role, body.grants, actor=who.actor
+    svc = user_service(request, session)
+    token = svc.invite(body.email, body.role, body.grants, actor=who.actor)
+    return InvitationOut(
+        id=svc.invitation(token).id,
+        email=body.email,
+        role=body.role,
+        accept_path=f"/invitations/{token}",
     )
-    return InvitationOut(email=body.email, role=body.role, accept_path=f"/invitations/{token}")
+
+
+@router.delete("/invitations/{invitation_id}", status_code=204)
+def cancel_invitation(
+    request: Request,
+    invitation_id: IdPath,
+    session: Session = Depends(get_session, scope="function"),
+    who: Principal = Depends(require("administrator")),
+) -> Response:
+    user_service(request, session).cancel_invitation(invitation_id, actor=who.actor)
+    return Response(status_code=204)
 
 
 @router.post("/invitations/{token}/accept", response_model=UserOut, status_code=201)

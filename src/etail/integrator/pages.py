@@ -263,6 +263,17 @@ async def invite_user(
     return RedirectResponse(f"/users?invited={token}", status_code=303)
 
 
+@router.post("/invitations/{invitation_id}/cancel", dependencies=[Depends(check_csrf)])
+def cancel_invitation(
+    request: Request,
+    invitation_id: str,
+    session: Session = Depends(get_session, scope="function"),
+    who: Principal = Depends(require("administrator")),
+) -> Response:
+    user_service(request, session).cancel_invitation(invitation_id, actor=who.actor)
+    return RedirectResponse("/users", status_code=303)
+
+
 @router.post("/users/{user_id}/role", dependencies=[Depends(check_csrf)])
 async def change_role(
     request: Request,

@@ -349,6 +349,16 @@ class UserService:
             )
         )
 
+    def cancel_invitation(self, invitation_id: str, *, actor: Actor) -> None:
+        inv = self.session.get(Invitation, invitation_id)
+        if inv is None or inv.accepted_at is not None:
+            raise SettingsError(
+                f"no pending invitation with id {invitation_id!r}", field="invitation_id"
+            )
+        self.audit.event(actor, "delete", "invitation", inv.id, inv.email)
+        self.session.delete(inv)
+        self.session.flush()
+
     def accept(self, token: str, name: str, password: str, *, source: str) -> User:
         inv = self.invitation(token)
         actor = Actor(None, inv.email, source)

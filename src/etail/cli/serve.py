@@ -38,7 +38,7 @@ def command(
     admin_keys = sandbox_admin_keys()
     sandboxes = None
     if all_:
-        from etail.integrator.local_sandboxes import start_sandboxes, try_prepare_netsuite
+        from etail.integrator.local_sandboxes import start_sandboxes, try_prepare
 
         try:
             sandboxes = start_sandboxes(settings)
@@ -51,7 +51,7 @@ def command(
             ) from None
         admin_keys[sandboxes.netsuite.url] = sandboxes.netsuite_admin_key
         db = open_db(settings)
-        problem = try_prepare_netsuite(db, sandboxes)
+        problem = try_prepare(db, sandboxes)
         db.dispose()
         _out.print(
             f"NetSuite sandbox  {sandboxes.netsuite.url}/app/login"

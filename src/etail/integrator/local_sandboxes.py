@@ -9,6 +9,7 @@ person can walk the guide: steps A-D on the sandbox's pages, then the integrator
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 
 from etail.errors import EtailError
@@ -84,12 +85,55 @@ def prepare_netsuite(db: IntegratorDb, url: str, admin_key: str, account_id: str
             )
 
 
-def try_prepare_netsuite(db: IntegratorDb, sandboxes: LocalSandboxes) -> str | None:
-    """Like :func:`prepare_netsuite`; returns an error message instead of raising."""
+def prepare_jet(db: IntegratorDb, url: str, admin_key: str) -> None:
+    """Give a never-configured Jet connection a merchant on the local Jet sandbox."""
+    from etail.sandbox.jet.adminclient import JetAdminClient
+
+    with session_scope(db.sessions) as session:
+        installed = find_installed(session)
+        if installed is None:
+            return
+        repo = ConnectionRepository(session, db.box)
+        conn = repo.get(installed.jet_connection_id)
+        if conn.config.get("api_user"):
+            return  # configured already: leave it alone
+        merchant = f"etail-local-{secrets.token_hex(3)}"
+        api_user, secret = f"etail-{secrets.token_hex(4)}", secrets.token_urlsafe(24)
+        with JetAdminClient(url, admin_key) as admin:
+            admin.create_merchant(
+                "etail local merchant",
+                merchant_id=merchant,
+                api_user=api_user,
+                secret=secret,
+                fulfillment_nodes=[{"fulfillment_node_id": f"{merchant}-node", "name": "Main"}],
+            )
+        before = {**conn.config, "secret": ""}
+        conn.config = {
+            "base_url": url + "/api",
+            "api_user": api_user,
+            "merchant_id": merchant,
+            "fulfillment_node": f"{merchant}-node",
+        }
+        repo.set_secrets(conn, {"secret": secret})
+        AuditLog(session).changes(
+            Actor.system(),
+            "update",
+            "connection",
+            conn.id,
+            conn.name,
+            before,
+            {**conn.config, "secret": "new"},
+            secret_fields=("secret",),
+        )
+
+
+def try_prepare(db: IntegratorDb, sandboxes: LocalSandboxes) -> str | None:
+    """Prepare both sandboxes; returns an error message instead of raising."""
     try:
         prepare_netsuite(
             db, sandboxes.netsuite.url, sandboxes.netsuite_admin_key, sandboxes.account_id
         )
+        prepare_jet(db, sandboxes.jet.url, sandboxes.jet_admin_key)
     except EtailError as exc:
         return str(exc)
     return None

@@ -2,7 +2,7 @@
 
 Each command finds the sandbox one of two ways:
 
-* ``--data DIR`` (default ``$ETAIL_HOME/netsuite``): the store in that folder, in-process;
+* ``--data DIR`` (default ``$ETAIL_HOME/sandbox-netsuite``): the store in that folder, in-process;
 * ``--url URL`` (or ``ETAIL_NS_URL``): a running sandbox's admin API, with the key from
   ``--admin-key`` / ``ETAIL_NS_ADMIN_KEY`` or, failing that, ``<--data>/admin.key``.
 
@@ -46,7 +46,7 @@ app.add_typer(m2m_app, name="m2m")
 
 DataOpt = Annotated[
     Path | None,
-    typer.Option("--data", help="Sandbox data folder (default $ETAIL_HOME/netsuite)."),
+    typer.Option("--data", help="Sandbox data folder (default $ETAIL_HOME/sandbox-netsuite)."),
 ]
 UrlOpt = Annotated[
     str | None, typer.Option("--url", envvar="ETAIL_NS_URL", help="A running sandbox's URL.")
@@ -66,7 +66,7 @@ _out = Console()
 
 
 def default_data_dir() -> Path:
-    return get_settings().home / "netsuite"
+    return get_settings().home / "sandbox-netsuite"
 
 
 def client(data: Path | None, url: str | None, key: str | None) -> Any:

@@ -16,7 +16,7 @@ def command(
         int | None, typer.Option(help="Port (default ETAIL_NETSUITE_SANDBOX_PORT, 8101).")
     ] = None,
     data: Annotated[
-        Path | None, typer.Option("--data", help="Data folder (default $ETAIL_HOME/netsuite).")
+        Path | None, typer.Option("--data", help="Data folder (default $ETAIL_HOME/sandbox-netsuite).")
     ] = None,
     latency_ms: Annotated[int, typer.Option(help="Added to every web-services request.")] = 0,
     fault_rate: Annotated[float, typer.Option(help="Share of requests that fail, 0-1.")] = 0.0,
@@ -36,7 +36,7 @@ def command(
     from etail.sandbox.netsuite.store import read_admin_key
 
     kinds = fault_kind or ["5xx"]
-    folder = data or get_settings().home / "netsuite"
+    folder = data or get_settings().home / "sandbox-netsuite"
     options = SandboxOptions(
         latency_ms=latency_ms,
         fault_rate=fault_rate,

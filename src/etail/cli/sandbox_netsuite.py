@@ -16,7 +16,8 @@ def command(
         int | None, typer.Option(help="Port (default ETAIL_NETSUITE_SANDBOX_PORT, 8101).")
     ] = None,
     data: Annotated[
-        Path | None, typer.Option("--data", help="Data folder (default $ETAIL_HOME/sandbox-netsuite).")
+        Path | None,
+        typer.Option("--data", help="Data folder (default $ETAIL_HOME/sandbox-netsuite)."),
     ] = None,
     latency_ms: Annotated[int, typer.Option(help="Added to every web-services request.")] = 0,
     fault_rate: Annotated[float, typer.Option(help="Share of requests that fail, 0-1.")] = 0.0,

@@ -19,9 +19,10 @@ async def test_token_and_authcheck(jet_sandbox):
         assert await jet.authcheck() is True
 
 
-def test_token_answer_has_jet_fields_and_whole_second_expiry(jet_sandbox):
+@pytest.mark.parametrize("path", ["/api/token", "/api/Token"])  # AERO wrote /Token (§3.1)
+def test_token_answer_has_jet_fields_and_whole_second_expiry(jet_sandbox, path):
     resp = httpx2.post(
-        f"{jet_sandbox.url}/api/token",
+        f"{jet_sandbox.url}{path}",
         json={"user": jet_sandbox.api_user, "pass": jet_sandbox.secret},
     )
     body = resp.json()

@@ -106,6 +106,20 @@ def test_error_shapes(jet_sandbox, method, path, status):
     assert list(body) == ["errors"] and all(isinstance(e, str) for e in body["errors"])
 
 
+def test_bad_json_names_the_body(jet_sandbox):
+    token = httpx2.post(
+        f"{jet_sandbox.url}/api/token",
+        json={"user": jet_sandbox.api_user, "pass": jet_sandbox.secret},
+    ).json()["id_token"]
+    resp = httpx2.put(
+        f"{jet_sandbox.url}/api/orders/any/shipped",
+        content=b'{"shipments": [',
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert resp.status_code == 400
+    assert resp.json() == {"errors": ["body: is not valid JSON; send a JSON object"]}
+
+
 def test_openapi_lists_every_jet_path(jet_sandbox):
     paths = set(httpx2.get(f"{jet_sandbox.url}/openapi.json").json()["paths"])
     expected = {

@@ -83,9 +83,11 @@ async def _on_validation(_: Request, exc: Exception) -> JSONResponse:
     messages = []
     for err in exc.errors():
         msg = str(err.get("msg", "is not valid"))
+        where = _field_path(err.get("loc", ()))
         if err.get("type") == "json_invalid":
-            msg = "the body is not valid JSON"
-        messages.append(f"{_field_path(err.get('loc', ()))}: {msg}")
+            # pydantic puts the character offset in ``loc``; the field to fix is the body.
+            msg, where = "is not valid JSON; send a JSON object", "body"
+        messages.append(f"{where}: {msg}")
     return JSONResponse({"errors": messages}, status_code=400)
 
 

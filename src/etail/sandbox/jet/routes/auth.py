@@ -14,8 +14,12 @@ AUTHORIZED = "This message is authorized."
 
 
 @router.post("/token", response_model=TokenResponse)
+@router.post("/Token", response_model=TokenResponse, include_in_schema=False)
 def token(body: TokenRequest, store: StoreDep, options: OptionsDep) -> TokenResponse:
-    """Trade the API user and secret for a bearer token valid until ``expires_on``."""
+    """Trade the API user and secret for a bearer token valid until ``expires_on``.
+
+    ``/Token`` is how AERO's Java client spelled the path against Jet (celigo-jet.md §3.1).
+    """
     value, expires_at = issue_token(store, body.user, body.pass_, options.token_lifetime_s)
     return TokenResponse(
         id_token=value,

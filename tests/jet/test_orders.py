@@ -265,12 +265,15 @@ async def test_filters_by_fulfillment_node_and_directed_cancel(jet_sandbox):
         cancelled = await jet.order_ids("ready", is_cancelled=True)
         assert west in cancelled and east not in cancelled
         assert west not in await jet.order_ids("ready", is_cancelled=False)
-        assert (await jet.order(west)).jet_requested_directed_cancel is True
-        token = (await jet.token()).id_token
-    resp = httpx2.get(
-        f"{jet_sandbox.url}/api/orders/directedCancel", headers={"Authorization": f"Bearer {token}"}
-    )
-    assert f"/orders/withoutShipmentDetail/{west}" in resp.json()["order_urls"]
+        asked = await jet.order(west)
+        assert asked.jet_requested_directed_cancel is True
+        items = asked.order_items
+        assert all(i.request_order_cancel_qty == i.request_order_quantity for i in items)
+        directed = await jet.directed_cancel_ids()
+        assert west in directed and east not in directed
+        await jet.acknowledge(west, Acknowledgement())
+        await jet.cancel(await jet.order(west), alt_shipment_id="jet-asked")
+        assert west not in await jet.directed_cancel_ids()  # complete: no longer open
 
 
 async def test_tags_split_orders_into_with_and_without(jet_sandbox):

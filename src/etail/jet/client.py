@@ -44,6 +44,9 @@ from etail.jet.models import (
 from etail.jet.problems import error_for, unexpected
 
 M = TypeVar("M", bound=BaseModel)
+# Failures after which the server has not acted on the request: safe to send it again.
+_NOT_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
+_REFUSED_UP_FRONT = (429, 503)
 AUTHORIZED = "This message is authorized."
 JET_API = "https://merchant-api.jet.com/api"
 
@@ -154,7 +157,14 @@ class JetClient:
         json: Any = None,
         params: dict[str, Any] | None = None,
         auth: bool = True,
+        replayable: bool = True,
     ) -> httpx2.Response:
+        """Send with token renewal and retries.
+
+        ``replayable=False`` is for calls that add something each time they are applied
+        (shipped messages accumulate, celigo-jet.md §3.2): they are sent again only when the
+        server surely did not act (no connection, 401, 429, 503), never after a lost answer.
+        """
         attempt, renewed = 0, False
         while True:
             headers, sent = {}, None
@@ -170,6 +180,8 @@ class JetClient:
                 error: ExternalServiceError = TransientError(
                     f"Jet {method} /{path} failed: {type(exc).__name__} (no answer)"
                 )
+                if not replayable and not isinstance(exc, _NOT_SENT):
+                    raise self._maybe_applied(error) from None
             else:
                 if resp.status_code < 400:
                     return resp
@@ -181,10 +193,20 @@ class JetClient:
                     renewed = True
                     await self.token(rejected=sent)
                     continue
+                lost = resp.status_code >= 500 and resp.status_code not in _REFUSED_UP_FRONT
+                if lost and not replayable:
+                    raise self._maybe_applied(error)
             if not error.retryable or attempt >= self.max_retries:
                 raise error
             await self._sleep(self._delay(attempt, error))
             attempt += 1
+
+    @staticmethod
+    def _maybe_applied(error: ExternalServiceError) -> TransientError:
+        return TransientError(
+            error.message, status=error.status, body=error.body,
+            hint="Jet may have applied it: read the order before sending it again",
+        )  # fmt: skip
 
     @staticmethod
     def _bad_keys(error: ExternalServiceError) -> ExternalServiceError:
@@ -262,6 +284,11 @@ class JetClient:
         )
         return [_last_segment(u) for u in urls]
 
+    async def directed_cancel_ids(self) -> list[str]:
+        """``GET /orders/directedCancel``: open orders Jet asked us to cancel (deprecated by
+        Jet in Feb 2017; ``order_ids(status, is_cancelled=True)`` is the newer way)."""
+        return [_last_segment(u) for u in await self._urls("orders/directedCancel", "order_urls")]
+
     async def order(self, merchant_order_id: str) -> Order:
         return await self._get(Order, f"orders/withoutShipmentDetail/{_seg(merchant_order_id)}")
 
@@ -270,9 +297,14 @@ class JetClient:
         await self._send("PUT", path, json=self._dump(ack))
 
     async def ship(self, merchant_order_id: str, shipment: ShipmentMessage) -> None:
-        """Send a shipped message (shipments and/or cancel quantities); messages accumulate."""
+        """Send a shipped message (shipments and/or cancel quantities); messages accumulate.
+
+        After a lost answer (read timeout, 500, 502, 504) this raises ``TransientError``
+        instead of sending again: read the order's ``shipments`` to see whether it arrived.
+        """
         path = f"orders/{_seg(merchant_order_id)}/shipped"
-        await self._send("PUT", path, json=self._dump(shipment))
+        # Not replayed after a lost answer: a second copy would double the units shipped.
+        await self._send("PUT", path, json=self._dump(shipment), replayable=False)
 
     async def cancel(self, order: Order, alt_shipment_id: str) -> None:
         """Cancel every unit not yet shipped or cancelled, through the shipped message (§3.2)."""

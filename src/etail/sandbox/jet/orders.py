@@ -278,14 +278,24 @@ def set_tag(store: JetStore, merchant_id: str, order_id: str, tag: str) -> None:
 
 
 def set_directed_cancel(store: JetStore, order_id: str, merchant_id: str | None = None) -> None:
-    """Jet asks the merchant to cancel the order (``jet_requested_directed_cancel``)."""
+    """Jet asks the merchant to cancel the order (``jet_requested_directed_cancel``); each
+    item's ``request_order_cancel_qty`` becomes its ordered quantity, as in seeded orders."""
+    t = db.orders.c
     with store.write_lock, store.engine.begin() as conn:
-        query = update(db.orders).where(db.orders.c.merchant_order_id == order_id)
+        query = select(t.merchant_id, t.doc).where(t.merchant_order_id == order_id)
         if merchant_id is not None:
-            query = query.where(db.orders.c.merchant_id == merchant_id)
-        done = conn.execute(query.values(directed_cancel=True))
-        if done.rowcount == 0:
+            query = query.where(t.merchant_id == merchant_id)
+        row = conn.execute(query).first()
+        if row is None:
             raise not_found("order", order_id)
+        doc: Json = json.loads(row.doc)
+        for item in doc["order_items"]:
+            item["request_order_cancel_qty"] = item["request_order_quantity"]
+        conn.execute(
+            update(db.orders)
+            .where(t.merchant_order_id == order_id, t.merchant_id == row.merchant_id)
+            .values(directed_cancel=True, doc=json.dumps(doc))
+        )
 
 
 def summaries(

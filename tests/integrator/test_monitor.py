@@ -44,13 +44,27 @@ def test_background_recheck_brings_a_connection_back(integrator, netsuite_sandbo
 def test_recheck_keeps_a_broken_connection_offline_with_its_reason(integrator, netsuite_sandbox):
     tokens = steps_a_to_d(integrator, netsuite_sandbox)
     browser_owner(integrator).close()
+    heard: list[tuple[str, bool, str]] = []
+
+    def listener(cid: str, online: bool) -> None:  # reads what was saved, as a flow would
+        with session_scope(integrator.app.state.sessions) as s:
+            conn = ConnectionRepository(s, integrator.box).get(cid)
+            heard.append((cid, online, str(conn.config.get("auth_type"))))
+
+    integrator.app.state.connection_listeners.append(listener)
+    cid = integrator.netsuite_id
     with integrator.client(
         headers=api_token(integrator, "owner@example.com", "Owner-Pass-123")
     ) as api:
         body = netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id)
-        api.put(f"/api/v1/connections/{integrator.netsuite_id}", json=body)
+        api.put(f"/api/v1/connections/{cid}", json=body)
+        # a save is heard after its commit: the listener already reads the new credentials
+        assert heard == [(cid, True, "token")]
+        api.post(f"/api/v1/connections/{cid}/ping")
+        assert len(heard) == 1  # still Online: no change to tell
         netsuite_sandbox.admin.token_action(tokens.realm, tokens.internal_id, "revoke")
-        ping = api.post(f"/api/v1/connections/{integrator.netsuite_id}/ping").json()
+        ping = api.post(f"/api/v1/connections/{cid}/ping").json()
         assert ping["ok"] is False and ping["detail"] == "token_rejected"
-        shown = api.get(f"/api/v1/connections/{integrator.netsuite_id}").json()
+        assert heard[1:] == [(cid, False, "token")]
+        shown = api.get(f"/api/v1/connections/{cid}").json()
         assert shown["status"] == "Offline" and "401" in shown["offline_reason"]

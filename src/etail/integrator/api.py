@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from etail.crypto import MASK
-from etail.integrator import app_settings
+from etail.integrator import app_settings, monitor
 from etail.integrator.connection_tests import TestResult
 from etail.integrator.connections import ConnectionService, JetForm, NetSuiteForm, test_saved
 from etail.integrator.deps import (
@@ -449,6 +449,7 @@ async def save_connection(
     result = SaveResult(saved=outcome.saved, connection=ConnectionOut.of(conn), test=outcome.test)
     if not outcome.saved:
         return JSONResponse(result.model_dump(mode="json"), status_code=409)
+    monitor.committed_change(request.app, session, conn.id, outcome.test.ok)
     return result
 
 
@@ -464,9 +465,11 @@ async def ping(
     repo = ConnectionRepository(session, request.app.state.box)
     result = await test_saved(repo, conn, request.app.state.sandbox_admin_keys)
     if result.ok:
-        repo.set_online(conn.id)
+        changed = repo.set_online(conn.id)
     else:
-        repo.set_offline(conn.id, result.answer or result.message)
+        changed = repo.set_offline(conn.id, result.answer or result.message)
+    if changed:
+        monitor.committed_change(request.app, session, conn.id, result.ok)
     return result
 
 

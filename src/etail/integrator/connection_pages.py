@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from etail.errors import SettingsError
+from etail.integrator import monitor
 from etail.integrator.connection_tests import TestResult
 from etail.integrator.connections import (
     AUTH_TYPES,
@@ -225,6 +226,7 @@ async def save_connection(
             confirm=True,
             status=409,
         )
+    monitor.committed_change(request.app, session, conn.id, outcome.test.ok)
     return RedirectResponse(
         f"/integrations/{integration_id}/connections?saved={conn.id}", status_code=303
     )
@@ -242,7 +244,9 @@ async def ping_connection(
     repo = ConnectionRepository(session, request.app.state.box)
     result = await test_saved(repo, conn, request.app.state.sandbox_admin_keys)
     if result.ok:
-        repo.set_online(conn.id)
+        changed = repo.set_online(conn.id)
     else:
-        repo.set_offline(conn.id, result.answer or result.message)
+        changed = repo.set_offline(conn.id, result.answer or result.message)
+    if changed:
+        monitor.committed_change(request.app, session, conn.id, result.ok)
     return RedirectResponse(f"/integrations/{integration_id}/connections", status_code=303)

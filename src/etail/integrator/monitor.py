@@ -3,7 +3,9 @@
 A connection goes Offline when its calls fail with a credentials error (the flow runner calls
 ``ConnectionRepository.set_offline``) or when it is saved despite a failed Test. The re-check
 tests each Offline connection with its stored credentials; when one passes it goes Online and the
-listeners in ``app.state.connection_listeners`` are told, so paused flows can resume.
+listeners in ``app.state.connection_listeners`` are told, so paused flows can resume. They are
+also told when a person saves a connection (new credentials) and when a Re-check changes its
+status (:func:`committed_change`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 from collections.abc import Callable
 
 from fastapi import FastAPI
+from sqlalchemy.orm import Session
 
 from etail.integrator.connections import test_saved
 from etail.storage.audit import Actor, AuditLog
@@ -49,6 +52,16 @@ async def recheck_offline(app: FastAPI) -> list[tuple[str, bool]]:
         if online:
             notify(app, conn_id, True)
     return outcomes
+
+
+def committed_change(app: FastAPI, session: Session, connection_id: str, online: bool) -> None:
+    """A person saved a connection or its status changed: commit, then tell the listeners.
+
+    Committed first so a listener that reads the connection (to rebuild a client with the new
+    credentials, or to resume flows) sees what was saved.
+    """
+    session.commit()
+    notify(app, connection_id, online)
 
 
 def notify(app: FastAPI, connection_id: str, online: bool) -> None:

@@ -107,6 +107,18 @@ def test_sign_with_misspelled_account_shows_the_right_spelling(env: dict[str, st
     assert "1234567_SB1" in result.stderr
 
 
+def test_input_that_looks_like_rich_markup_is_shown_not_crashed_on(env: dict[str, str]) -> None:
+    # "[/x]" is a Rich closing tag; printed unescaped it raised MarkupError (a traceback).
+    args = list(VECTOR_1)
+    args[args.index("123456")] = "[/x]"
+    signed = CliRunner().invoke(app, args)
+    assert signed.exit_code == 2 and isinstance(signed.exception, SystemExit), signed.output
+    assert "'[/x]'" in signed.stderr
+    doctor = CliRunner().invoke(app, ["netsuite", "doctor", "--account", "[/x]"])
+    assert doctor.exit_code == 1 and isinstance(doctor.exception, SystemExit)
+    assert "[/x]" in doctor.stdout and "login check failed" in doctor.stdout
+
+
 def test_doctor_against_an_unreachable_port(env: dict[str, str]) -> None:
     port = free_port()  # nothing listens there
     result = CliRunner().invoke(

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from etail.errors import EtailError, SettingsError
@@ -52,7 +53,8 @@ def _credentials_from_env() -> tuple[TBACredentials | None, list[str]]:
 
 
 def _fail(exc: EtailError) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+    # escape: a message quotes user input, and "[/x]" would be read as Rich markup (a crash).
+    Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
     return typer.Exit(exc.exit_code)
 
 
@@ -138,7 +140,10 @@ def doctor(
             )
         )
     except Exception as exc:  # the doctor must explain, never print a traceback
-        Console(stderr=True).print(f"[bold red]doctor failed:[/] {type(exc).__name__}: {exc}")
+        Console(stderr=True).print(
+            f"[bold red]doctor failed:[/] {type(exc).__name__}: {escape(str(exc))}",
+            highlight=False,
+        )
         raise typer.Exit(1) from None
     _show(report)
     if not report.ok:
@@ -153,7 +158,7 @@ def _show(report: Diagnosis) -> None:
     table.add_column("detail", overflow="fold")
     for check in report.checks:
         style = _STYLE[check.status]
-        table.add_row(check.name, f"[{style}]{check.status}[/]", check.detail)
+        table.add_row(escape(check.name), f"[{style}]{check.status}[/]", escape(check.detail))
     console.print(table)
     for line in report.advice:
         console.print(line, markup=False, soft_wrap=True)

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from etail.errors import SettingsError
@@ -96,13 +97,21 @@ def emit(obj: Any, as_json: bool, columns: list[str] | None = None, title: str =
     cols = columns or (list(rows[0]) if rows else [])
     table = Table(title=title or None)
     for col in cols:
-        table.add_column(col)
+        # The columns a person reads first are never wrapped or cut (the audit's Detail is the
+        # reason a login failed); the others fold to make room on a narrow terminal.
+        table.add_column(col, no_wrap=col in _KEEP_WHOLE, overflow="fold")
     for row in rows:
-        table.add_row(*[_cell(row.get(c)) for c in cols])
+        table.add_row(*[escape(_cell(row.get(c), c)) for c in cols])
     _out.print(table)
 
 
-def _cell(value: Any) -> str:
+# Names and messages are user input: escape() keeps "[/x]" from being read as Rich markup.
+_KEEP_WHOLE = frozenset({"at", "status", "detail"})
+
+
+def _cell(value: Any, column: str = "") -> str:
+    if column == "at" and isinstance(value, str):  # ISO time in UTC: to the second is enough
+        return value[:19].replace("T", " ")
     if isinstance(value, dict):
         return ", ".join(f"{k}={v}" for k, v in value.items())
     if isinstance(value, list):
@@ -170,7 +179,7 @@ def account_create(
         emit(new, True)
         return
     emit(new["account"], False, ACCOUNT_COLS, "Account created")
-    _out.print(f"Administrator sign-in: {new['administrator']['email']}")
+    _out.print(f"Administrator sign-in: {escape(new['administrator']['email'])}")
     if new.get("generated_password"):
         _out.print(f"Generated password (shown once): {new['generated_password']}")
 
@@ -672,7 +681,9 @@ def m2m_create(
 
 @m2m_app.command("revoke")
 def m2m_revoke(
-    certificate_id: str,
+    certificate_id: Annotated[
+        str, typer.Argument(help="The ID from `m2m list`; put -- before an ID starting with -.")
+    ],
     account: AccountOpt,
     data: DataOpt = None,
     url: UrlOpt = None,
@@ -700,4 +711,6 @@ def audit(
 ) -> None:
     """View Login Audit Trail (newest first), with the real Detail of every failure."""
     with client(data, url, admin_key) as c:
-        emit(c.audit(account, limit), as_json, AUDIT_COLS)
+        rows = c.audit(account, limit)
+    # One account's rows all carry its realm: leave the column out to give Detail room.
+    emit(rows, as_json, [col for col in AUDIT_COLS if not (account and col == "realm")])

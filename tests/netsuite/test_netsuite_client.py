@@ -21,7 +21,14 @@ from etail.errors import (
     TransientError,
     UnexpectedResponseError,
 )
-from etail.netsuite import TBA, AccountId, NetSuiteClient, TBACredentials, limit_for
+from etail.netsuite import (
+    DEFAULT_CONCURRENCY,
+    TBA,
+    AccountId,
+    NetSuiteClient,
+    TBACredentials,
+    limit_for,
+)
 
 CREDS = TBACredentials(
     "ef40afdd8abaac111b13825dd5e5e2ddddb44f86d5a0dd6dcf38c20aae6b67e4",
@@ -550,3 +557,17 @@ def test_client_repr_has_no_secret() -> None:
     for secret in SECRETS:
         assert secret not in repr(client) and secret not in repr(client._http.auth)
     assert limit_for("1234567_SB1") is client.limiter
+
+
+async def test_a_client_without_concurrency_keeps_the_realms_cap() -> None:
+    # A flow's client sets the account's limit; a doctor or connection test made meanwhile
+    # without one must not lower it back to the default of 5.
+    flow = NetSuiteClient("7000001_SB1", CREDS, concurrency=15)
+    probe = NetSuiteClient("7000001_SB1", CREDS)
+    assert probe.limiter is flow.limiter and flow.limiter.limit == 15
+    fresh = NetSuiteClient("7000002_SB1", CREDS)
+    assert fresh.limiter.limit == DEFAULT_CONCURRENCY
+    NetSuiteClient("7000001_SB1", CREDS, concurrency=20)
+    assert flow.limiter.limit == 20  # an explicit setting still wins
+    for client in (flow, probe, fresh):
+        await client.aclose()

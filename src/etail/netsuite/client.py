@@ -35,7 +35,7 @@ from etail.errors import (
 from etail.netsuite.accounts import AccountId
 from etail.netsuite.auth import TBA
 from etail.netsuite.credentials import TBACredentials
-from etail.netsuite.limits import DEFAULT_CONCURRENCY, InFlightLimit, limit_for
+from etail.netsuite.limits import InFlightLimit, limit_for
 from etail.netsuite.oauth2 import M2MCredentials, OAuth2ClientCredentials
 from etail.netsuite.problems import error_from_response
 from etail.netsuite.retries import RetryPolicy, parse_retry_after
@@ -84,7 +84,9 @@ class NetSuiteClient:
             auth type follows from their class.
         base_url: overrides both the REST and the RESTlet host (a local sandbox); the realm stays.
         concurrency: the account's concurrency limit; becomes the cap of the process-wide
-            limiter shared by every client of this realm (the latest setting wins).
+            limiter shared by every client of this realm (the latest setting wins). Left out,
+            the cap stays what another client of the realm set (5 for a realm seen first), so
+            a short-lived client (the doctor, a connection test) never lowers a running flow's.
         max_retries: retries of one call on 429, concurrency refusals, 5xx and transport errors.
         timeout: seconds per HTTP attempt.
         transport: an ``httpx2`` transport (``MockTransport`` in tests).
@@ -104,7 +106,7 @@ class NetSuiteClient:
         credentials: TBACredentials | M2MCredentials,
         *,
         base_url: str | None = None,
-        concurrency: int = DEFAULT_CONCURRENCY,
+        concurrency: int | None = None,
         max_retries: int = 4,
         timeout: float = 30.0,
         transport: httpx2.AsyncBaseTransport | None = None,

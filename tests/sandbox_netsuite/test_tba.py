@@ -134,6 +134,17 @@ def test_feature_disabled(sandbox: Sandbox) -> None:
     )
 
 
+def test_feature_disabled_when_rest_web_services_is_off_for_rest_only(sandbox: Sandbox) -> None:
+    s = steps_a_to_d(sandbox.admin)
+    sandbox.admin.set_feature(s.realm, "rest", False)
+    assert_rejected(
+        sandbox, requests.get(probe(sandbox), auth=oauth(s)), s.realm, "FeatureDisabled"
+    )
+    # RESTlets do not need the REST Web Services feature (netsuite-tba.md §4).
+    info = requests.get(f"{sandbox.url}/rest/tokeninfo", auth=oauth(s), timeout=10)
+    assert info.status_code == 200, info.text
+
+
 def test_unknown_algorithm(sandbox: Sandbox) -> None:
     s = steps_a_to_d(sandbox.admin)
     resp = requests.get(probe(sandbox), auth=oauth(s, signature_method="HMAC-SHA1"))
@@ -170,6 +181,27 @@ def test_consumer_key_refused_when_integration_blocked(sandbox: Sandbox) -> None
     resp = requests.get(probe(sandbox), auth=oauth(s))
     assert_rejected(sandbox, resp, s.realm, "consumer_key_refused")
     assert last_detail(sandbox, s.realm)["application"] == APP
+
+
+def test_consumer_key_refused_without_the_token_based_authentication_box(
+    sandbox: Sandbox,
+) -> None:
+    s = steps_a_to_d(sandbox.admin)
+    sandbox.admin.update_integration(s.realm, APP, tba=False)
+    assert_rejected(
+        sandbox, requests.get(probe(sandbox), auth=oauth(s)), s.realm, "consumer_key_refused"
+    )
+    sandbox.admin.update_integration(s.realm, APP, tba=True)
+    assert requests.get(probe(sandbox), auth=oauth(s)).status_code == 200
+
+
+def test_invalid_timestamp_ahead_and_restlets_answer_their_own_body(sandbox: Sandbox) -> None:
+    s = steps_a_to_d(sandbox.admin)
+    ahead = str(int(time.time()) + 301 + 5)  # the window is ±300 s, the future side too
+    info = f"{sandbox.url}/rest/tokeninfo"
+    resp = requests.get(info, auth=oauth(s, timestamp=ahead), timeout=10)
+    assert resp.status_code == 401 and resp.json() == INVALID_LOGIN_ATTEMPT
+    assert last_detail(sandbox, s.realm)["detail"] == "InvalidTimestamp"
 
 
 def test_token_rejected_unknown_inactive_revoked_or_other_application(sandbox: Sandbox) -> None:

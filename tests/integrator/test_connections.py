@@ -127,7 +127,12 @@ def test_form_rules(integrator, netsuite_sandbox, api):
     r = api.put(
         url, json=netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id, concurrency=26)
     )
-    assert r.status_code == 422
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "concurrency"
+    # "type" has a default in the OpenAPI: a body without it is a NetSuite body here
+    untyped = netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id)
+    untyped.pop("type", None)
+    r = api.post(f"{url}/test", json=untyped)
+    assert r.status_code == 200 and r.json()["ok"] is True, r.text
     r = api.put(
         url,
         json=netsuite_body(netsuite_sandbox.url, tokens, integrator.iclient_id, token_secret=""),

@@ -53,6 +53,8 @@ def test_jet_test_and_save(integrator, jet, api):
     assert "wrong-secret-xyz" not in bad.text
     saved = api.put(f"/api/v1/connections/{integrator.jet_id}", json=_body(url, SECRET))
     assert saved.status_code == 200 and saved.json()["connection"]["config"]["secret"] == "******"
+    untyped = {k: v for k, v in _body(url, SECRET).items() if k != "type"}  # api_user: Jet
+    assert api.post(f"/api/v1/connections/{integrator.jet_id}/test", json=untyped).json()["ok"]
     assert api.post(f"/api/v1/connections/{integrator.jet_id}/ping").json()["ok"] is True
     # a NetSuite body for a Jet connection is refused, naming the field
     r = api.put(

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -412,7 +412,18 @@ def show_connection(
     return ConnectionOut.of(_conn(session, connection_id, who))
 
 
-ConnectionBody = Annotated[NetSuiteForm | JetForm, Body(discriminator="type")]
+def _form_type(value: Any) -> str:
+    """The body's ``type``; when left out (it has a default), a body with ``api_user`` is Jet."""
+    if isinstance(value, dict):
+        return str(value.get("type") or ("jet" if "api_user" in value else "netsuite"))
+    return str(getattr(value, "type", "netsuite"))
+
+
+ConnectionBody = Annotated[
+    Annotated[NetSuiteForm, Tag("netsuite")] | Annotated[JetForm, Tag("jet")],
+    Discriminator(_form_type),
+    Body(),
+]
 
 
 @router.post("/connections/{connection_id}/test", response_model=TestResult)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -128,6 +128,19 @@ def _error_page(request: Request, status: int, title: str, message: str) -> Resp
     )
 
 
+# The tags of the connection body's union (api.ConnectionBody) are no field a person can fix.
+_UNION_TAGS = {"netsuite", "jet"}
+
+
+def _field_name(loc: Sequence[object]) -> str:
+    parts = [str(p) for p in loc]
+    if parts[:1] == ["body"]:
+        parts = parts[1:]
+        if parts[:1] and parts[0] in _UNION_TAGS:
+            parts = parts[1:]
+    return ".".join(parts)
+
+
 def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(SignInRequired)
     async def _signin(request: Request, exc: SignInRequired) -> Response:
@@ -157,10 +170,7 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         problems = [
-            {
-                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
-                "message": str(e.get("msg", "")),
-            }
+            {"field": _field_name(e.get("loc", ())), "message": str(e.get("msg", ""))}
             for e in exc.errors()
         ]
         if is_api(request):

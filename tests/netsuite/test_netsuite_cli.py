@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import secrets
 import time
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI, Request
@@ -219,3 +221,59 @@ def test_doctor_reports_bad_environment_value(env: dict[str, str]) -> None:
         app, ["netsuite", "doctor", "--account", "1234567", "--environment", "staging"]
     )
     assert result.exit_code == 2 and "environment" in result.stderr
+
+
+async def test_doctor_against_the_netsuite_sandbox_passes_then_explains_a_revoked_token(
+    tmp_path: Path,
+) -> None:
+    # The client's doctor and the sandbox share no code: a pass here is the two sides agreeing.
+    from etail.sandbox.netsuite.adminclient import AdminClient, run_steps_a_to_d
+    from etail.sandbox.netsuite.app import create_app
+    from etail.sandbox.netsuite.store import read_admin_key
+
+    ck, cs = secrets.token_hex(32), secrets.token_hex(32)
+    with BackgroundServer(create_app(tmp_path)) as server:
+        with AdminClient(server.url, read_admin_key(tmp_path)) as admin:
+            admin.create_account("3141592_SB1", admin_password="correct horse battery")
+            guide = run_steps_a_to_d(admin, "3141592_SB1", consumer_key=ck, consumer_secret=cs)
+            creds = TBACredentials(ck, cs, guide.token_id, guide.token_secret)
+            ok = await diagnose("3141592_SB1", creds, base_url=server.url)
+            assert ok.ok, ok.checks
+            assert "roleName=" in ok.checks[-1].detail
+            token = admin.tokens("3141592_SB1")[0]
+            admin.token_action("3141592_SB1", token["id"], "revoke")
+            refused = await diagnose("3141592_SB1", creds, base_url=server.url)
+            trail = admin.audit("3141592_SB1", limit=1)
+    call = refused.checks[-1]
+    assert (call.name, call.status) == ("signed call", "fail") and "401" in call.detail
+    assert any("revoked or inactive" in line for line in refused.advice)
+    assert (trail[0]["status"], trail[0]["detail"]) == ("Failure", "token_rejected")
+
+
+def fake_netsuite_without_tokeninfo(customer_status: int) -> FastAPI:
+    api = FastAPI()
+
+    @api.get("/services/rest/record/v1/customer")
+    def customers(limit: int) -> JSONResponse:
+        if customer_status == 403:
+            body = {"o:errorDetails": [{"o:errorCode": "INSUFFICIENT_PERMISSION", "detail": "no"}]}
+            return JSONResponse(body, status_code=403)
+        return JSONResponse({"items": [], "hasMore": False, "count": 0})
+
+    return api
+
+
+@pytest.mark.parametrize(("status", "ok"), [(200, True), (403, False)])
+async def test_doctor_falls_back_to_a_record_read_where_tokeninfo_is_not_served(
+    status: int, ok: bool
+) -> None:
+    creds = TBACredentials(*(ENV[k] for k in ENV))
+    with BackgroundServer(fake_netsuite_without_tokeninfo(status)) as server:
+        report = await diagnose("1234567_SB1", creds, base_url=server.url)
+    call = report.checks[-1]
+    assert report.ok is ok
+    if ok:
+        assert "GET customer?limit=1 accepted the signature" in call.detail
+    else:
+        assert call.detail.startswith("logged in, but") and "INSUFFICIENT_PERMISSION" in call.detail
+        assert any("Manage Roles" in line for line in report.advice)

@@ -123,6 +123,45 @@ def test_url_mode_refuses_a_wrong_admin_key(tmp_path: Path) -> None:
         assert "admin key" in str(result.exception)
 
 
+def test_every_admin_command_with_json(tmp_path: Path) -> None:
+    data = tmp_path / "ns"
+    ck, cs = secrets.token_hex(32), secrets.token_hex(32)
+    ns("account", "create", REALM, "--tier", "enterprise", data=data)
+    assert [a["account_id"] for a in ns("account", "list", data=data)] == [REALM]
+    assert ns("account", "show", REALM, data=data)["concurrency_limit"] == 20
+    ns("bundle", "install", "-a", REALM, "--consumer-key", ck, "--consumer-secret", cs, data=data)
+    assert ns("feature", "disable", "soap", "-a", REALM, data=data)["features"]["soap"] is False
+    names = [r["name"] for r in ns("role", "list", "-a", REALM, data=data)]
+    assert names == ["Administrator", BUNDLE_ROLE]
+    shown = ns("role", "show", BUNDLE_ROLE, "-a", REALM, data=data)
+    assert shown["locked"] is True and shown["permissions"]["inventoryItem"] == "view"
+    ns("role", "clone", BUNDLE_ROLE, "--name", "Copy", "--perm", "inventoryItem=full",
+       "-a", REALM, data=data)  # fmt: skip
+    role = ns("role", "set", "Copy", "--perm", "customer=full", "-a", REALM, data=data)
+    assert role["permissions"]["customer"] == "full"
+    ns("user", "create", "-a", REALM, "--name", "Kim", "--email", "kim@example.com",
+       "--role", "Copy", "--role", BUNDLE_ROLE, data=data)  # fmt: skip
+    user = ns("user", "remove-role", "kim@example.com", BUNDLE_ROLE, "-a", REALM, data=data)
+    assert [r["name"] for r in user["roles"]] == ["Copy"]
+    assert ns("user", "deactivate", "kim@example.com", "-a", REALM, data=data)["inactive"] is True
+    assert ns("user", "activate", "kim@example.com", "-a", REALM, data=data)["inactive"] is False
+    assert len(ns("user", "list", "-a", REALM, data=data)) == 2  # with the Administrator
+    new = ns("integration", "create", "Other App", "-a", REALM, data=data)
+    assert len(new["consumer_key"]) == len(new["consumer_secret"]) == 64
+    assert ns("integration", "block", "Other App", "-a", REALM, data=data)["state"] == "blocked"
+    assert ns("integration", "enable", "Other App", "-a", REALM, data=data)["state"] == "enabled"
+    listed = json.dumps(ns("integration", "list", "-a", REALM, data=data))
+    assert new["consumer_key"] not in listed and new["consumer_secret"] not in listed
+    tok = ns("token", "create", "-a", REALM, "--application", "Other App", "--user",
+             "kim@example.com", "--role", "Copy", "--name", "mine", data=data)["token"]  # fmt: skip
+    assert tok["name"] == "mine"
+    assert ns("token", "inactivate", "mine", "-a", REALM, data=data)["status"] == "Inactive"
+    assert ns("token", "activate", str(tok["id"]), "-a", REALM, data=data)["status"] == "Active"
+    assert ns("token", "revoke", "mine", "-a", REALM, data=data)["status"] == "Revoked"
+    out = fails("token", "activate", "mine", "-a", REALM, data=data)
+    assert "revoked" in out
+
+
 def test_run_steps_a_to_d_helper_is_repeatable(tmp_path: Path) -> None:
     from etail.sandbox.netsuite.adminclient import AdminClient, run_steps_a_to_d
 

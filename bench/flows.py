@@ -24,11 +24,13 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
 from rich.console import Console
 
 from etail.bootstrap import Services, build_services
@@ -213,12 +215,13 @@ def part_c(home: Path) -> None:
             bench.seed(n, seed)
             results.append(_child(home, n))
         (small, large) = results
-        print(f"(c) peak RSS: {small['orders']} orders {small['peak_mb']:.0f} MB "
+        print(f"(c) peak RSS during the sync: {small['orders']} orders {small['peak_mb']:.0f} MB "
               f"({small['orders_per_s']:.0f} orders/s); {large['orders']} orders "
               f"{large['peak_mb']:.0f} MB ({large['orders_per_s']:.0f} orders/s)")  # fmt: skip
         ratio = large["peak_mb"] / small["peak_mb"]
-        print(f"    50k over 10k: {ratio:.2f} (target <= 1.20); RSS before the run: "
-              f"{small['start_mb']:.0f} / {large['start_mb']:.0f} MB")  # fmt: skip
+        print(f"    50k over 10k: {ratio:.2f} (target <= 1.20); RSS when the sync started: "
+              f"{small['start_mb']:.0f} / {large['start_mb']:.0f} MB; lifetime peak (start-up): "
+              f"{small['lifetime_peak_mb']:.0f} / {large['lifetime_peak_mb']:.0f} MB")  # fmt: skip
     finally:
         bench.close()
 
@@ -237,23 +240,58 @@ def _child(home: Path, expected: int) -> dict[str, Any]:
 
 
 def child() -> None:
-    """Sync every ready order in this process and report its peak RSS (subprocess side)."""
+    """Sync every ready order in this process and report its RSS (subprocess side).
+
+    ``peak_mb`` is the highest resident set sampled every 50 ms during the sync; the process's
+    lifetime peak (``ru_maxrss``) is reported too, but it is reached while starting up
+    (migrations, imports), so it cannot show growth with the number of orders.
+    """
     from etail.settings import get_settings
 
     services = build_services(get_settings())
-    start_mb = _peak_mb()
+    sampler = RssSampler()
     try:
         started = time.perf_counter()
-        job = demo.run_flow(services, ORDERS)
+        with sampler:
+            job = demo.run_flow(services, ORDERS)
         seconds = time.perf_counter() - started
     finally:
         services.close()
     done = job.counters.success + job.counters.errors
     print(json.dumps({"orders": done, "seconds": seconds, "orders_per_s": done / seconds,
-                      "start_mb": start_mb, "peak_mb": _peak_mb()}))  # fmt: skip
+                      "start_mb": sampler.start_mb, "peak_mb": sampler.peak_mb,
+                      "lifetime_peak_mb": _lifetime_peak_mb()}))  # fmt: skip
 
 
-def _peak_mb() -> float:
+class RssSampler:
+    """The highest resident set size seen while the block runs (a thread samples it)."""
+
+    def __init__(self, every: float = 0.05) -> None:
+        self.every = every
+        self.start_mb = self.peak_mb = _rss_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.peak_mb = max(self.peak_mb, _rss_mb())
+
+    def __enter__(self) -> RssSampler:
+        self.start_mb = self.peak_mb = _rss_mb()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self.peak_mb = max(self.peak_mb, _rss_mb())
+
+
+def _rss_mb() -> float:
+    return float(psutil.Process().memory_info().rss) / 2**20
+
+
+def _lifetime_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
 

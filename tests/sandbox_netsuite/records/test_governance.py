@@ -205,6 +205,7 @@ def test_bad_options_name_the_flag(kw: dict[str, object]) -> None:
     with pytest.raises(SettingsError) as err:
         SandboxOptions(**kw)  # type: ignore[arg-type]
     assert err.value.field and err.value.field.startswith("--")
+    assert err.value.field in str(err.value)  # the message names the flag a person typed
 
 
 def test_soap_is_governed_with_a_soap_fault(tmp_path: Path) -> None:

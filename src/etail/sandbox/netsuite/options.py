@@ -29,13 +29,25 @@ class SandboxOptions:
     stall_ms: int = 5_000
 
     def __post_init__(self) -> None:
+        # Messages name the command-line flag: that is where a person typed the value.
         if not 0 <= self.latency_ms <= MAX_LATENCY_MS:
-            raise SettingsError(f"latency_ms must be 0..{MAX_LATENCY_MS}", field="--latency-ms")
+            raise SettingsError(
+                f"--latency-ms must be 0..{MAX_LATENCY_MS}, got {self.latency_ms}",
+                field="--latency-ms",
+            )
         if not 0.0 <= self.fault_rate <= 1.0:
-            raise SettingsError("fault_rate must be between 0 and 1", field="--fault-rate")
+            raise SettingsError(
+                f"--fault-rate must be between 0 and 1, got {self.fault_rate}",
+                field="--fault-rate",
+                hint="e.g. --fault-rate 0.05 fails one request in twenty",
+            )
         if not self.fault_kinds or any(k not in FAULT_KINDS for k in self.fault_kinds):
             raise SettingsError(
-                f"fault kinds must be among {', '.join(FAULT_KINDS)}", field="--fault-kind"
+                f"--fault-kind must be among {', '.join(FAULT_KINDS)}, got "
+                f"{', '.join(self.fault_kinds) or 'none'}",
+                field="--fault-kind",
             )
         if not 0 <= self.stall_ms <= MAX_STALL_MS:
-            raise SettingsError(f"stall_ms must be 0..{MAX_STALL_MS}", field="--stall-ms")
+            raise SettingsError(
+                f"--stall-ms must be 0..{MAX_STALL_MS}, got {self.stall_ms}", field="--stall-ms"
+            )

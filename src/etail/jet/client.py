@@ -14,6 +14,7 @@ import asyncio
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import quote, unquote
@@ -47,6 +48,10 @@ M = TypeVar("M", bound=BaseModel)
 # Failures after which the server has not acted on the request: safe to send it again.
 _NOT_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
 _REFUSED_UP_FRONT = (429, 503)
+# ``expires_on`` is on Jet's clock. A skew of our clock beyond this (read from the token
+# answer's Date header, whole seconds) is corrected; smaller ones are covered by the renewal
+# margin and the renewal on 401.
+CLOCK_SKEW_IGNORED_S = 5.0
 AUTHORIZED = "This message is authorized."
 JET_API = "https://merchant-api.jet.com/api"
 
@@ -63,6 +68,18 @@ def _seg(value: str) -> str:
 
 def _last_segment(url: str) -> str:
     return unquote(url.rstrip("/").rsplit("/", 1)[-1])
+
+
+def _server_skew(resp: httpx2.Response) -> timedelta:
+    """Jet's clock minus ours from the answer's ``Date`` header; zero when small or unknown."""
+    try:
+        server = parsedate_to_datetime(resp.headers.get("Date", ""))
+    except (TypeError, ValueError):
+        return timedelta(0)
+    if server.tzinfo is None:
+        server = server.replace(tzinfo=UTC)
+    skew = server - datetime.now(UTC)
+    return skew if abs(skew.total_seconds()) > CLOCK_SKEW_IGNORED_S else timedelta(0)
 
 
 class JetClient:
@@ -95,6 +112,7 @@ class JetClient:
         )
         self._token: Token | None = None
         self._token_fetched: datetime | None = None
+        self._skew = timedelta(0)  # Jet's clock minus ours, when beyond CLOCK_SKEW_IGNORED_S
         self._token_lock = asyncio.Lock()
         self.token_fetches = 0  # how many tokens this client obtained (observability, tests)
 
@@ -118,9 +136,9 @@ class JetClient:
         if self._token is None or self._token_fetched is None:
             return False
         expires = self._token.expires_on
-        lifetime = (expires - self._token_fetched).total_seconds()
+        lifetime = (expires - (self._token_fetched + self._skew)).total_seconds()
         margin = min(self._renew_margin_s, max(lifetime, 0.0) / 4)
-        return datetime.now(UTC) < expires - timedelta(seconds=margin)
+        return datetime.now(UTC) + self._skew < expires - timedelta(seconds=margin)
 
     async def token(self, *, renew: bool = False, rejected: str | None = None) -> Token:
         """The current token, fetched from ``POST /token`` when missing, stale or ``renew``.
@@ -145,6 +163,7 @@ class JetClient:
         body = {"user": self.api_user, "pass": self._secret}
         resp = await self._send("POST", "token", json=body, auth=False)
         token = self._parse(Token, resp, "POST", "token")
+        self._skew = _server_skew(resp)
         if token.expires_on.tzinfo is None:
             token = token.model_copy(update={"expires_on": token.expires_on.replace(tzinfo=UTC)})
         return token

@@ -83,8 +83,11 @@ def test_jet_form_page_tests_and_saves(integrator, jet):
     form.pop("type")
     tested = owner.post(f"{base}/test", data=form, headers={"accept": "application/json"})
     assert tested.json()["ok"] is True
+    heard: list[tuple[str, bool]] = []
+    integrator.app.state.connection_listeners.append(lambda cid, on: heard.append((cid, on)))
     saved = owner.post(f"{base}/edit", data=form)
     assert "Connection saved." in saved.text and SECRET not in saved.text
+    assert heard == [(integrator.jet_id, True)]  # flows can rebuild their Jet client
     edit_again = owner.get(f"{base}/edit").text
     assert SECRET not in edit_again and "A value is stored (******)" in edit_again
     owner.close()

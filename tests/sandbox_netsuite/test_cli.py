@@ -162,6 +162,31 @@ def test_every_admin_command_with_json(tmp_path: Path) -> None:
     assert "revoked" in out
 
 
+def test_names_with_a_slash_work_wherever_a_name_is_accepted(tmp_path: Path) -> None:
+    # "%2F" is decoded before routing, so such a name used to answer a bare 404.
+    data = tmp_path / "ns"
+    ns("account", "create", REALM, data=data)
+    ns("bundle", "install", "-a", REALM, "--consumer-key", secrets.token_hex(32),
+       "--consumer-secret", secrets.token_hex(32), data=data)  # fmt: skip
+    ns("role", "clone", BUNDLE_ROLE, "--name", "Sales/Ops", "-a", REALM, data=data)
+    assert ns("role", "show", "Sales/Ops", "-a", REALM, data=data)["name"] == "Sales/Ops"
+    role = ns("role", "set", "Sales/Ops", "--perm", "customer=full", "-a", REALM, data=data)
+    assert role["permissions"]["customer"] == "full"
+    ns("user", "create", "-a", REALM, "--name", "Lee", "--email", "lee@example.com",
+       "--role", "Sales/Ops", data=data)  # fmt: skip
+    ns("integration", "create", "A/B App", "-a", REALM, data=data)
+    assert ns("integration", "block", "A/B App", "-a", REALM, data=data)["state"] == "blocked"
+    ns("integration", "enable", "A/B App", "-a", REALM, data=data)
+    ns("token", "create", "-a", REALM, "--application", "A/B App", "--user", "lee@example.com",
+       "--role", "Sales/Ops", data=data)  # fmt: skip
+    name = "A/B App - Lee - Sales/Ops"
+    assert ns("token", "inactivate", name, "-a", REALM, data=data)["status"] == "Inactive"
+    user = ns("user", "remove-role", "lee@example.com", "Sales/Ops", "-a", REALM, data=data)
+    assert user["roles"] == []
+    out = fails("role", "show", "No/Such", "-a", REALM, data=data)
+    assert "'No/Such' does not exist" in out
+
+
 def test_run_steps_a_to_d_helper_is_repeatable(tmp_path: Path) -> None:
     from etail.sandbox.netsuite.adminclient import AdminClient, run_steps_a_to_d
 

@@ -80,6 +80,26 @@ class AdminClient:
             return resp.json()
         raise _error(resp)
 
+    def _by_name(self, account_id: str, collection: str, ref: str | int, field: str) -> str:
+        """The path segment for a role, integration or token given by ID or name.
+
+        Servers decode ``%2F`` before routing, so a name with a slash ("Sales/Ops") cannot
+        travel in the path: its internal ID is looked up in the collection instead.
+        """
+        if isinstance(ref, int) or "/" not in ref:
+            return _seg(ref)
+        for item in self._call("GET", f"/accounts/{_seg(account_id)}/{collection}"):
+            if item.get("name") == ref:
+                return str(item["id"])
+        raise SettingsError(
+            f"{field} {ref!r} does not exist in account {account_id}",
+            field=field,
+            hint="give its internal ID or exact name (`etail ns ... list`)",
+        )
+
+    def _role(self, account_id: str, role: str | int) -> str:
+        return self._by_name(account_id, "roles", role, "role")
+
     # ---- accounts and features ---------------------------------------------------------------
 
     def accounts(self) -> Json:
@@ -106,18 +126,21 @@ class AdminClient:
         return self._call("GET", f"/accounts/{_seg(account_id)}/roles")
 
     def role(self, account_id: str, role: str | int) -> Json:
-        return self._call("GET", f"/accounts/{_seg(account_id)}/roles/{_seg(role)}")
+        return self._call(
+            "GET", f"/accounts/{_seg(account_id)}/roles/{self._role(account_id, role)}"
+        )
 
     def clone_role(
         self, account_id: str, role: str | int, name: str, permissions: dict[str, str] | None = None
     ) -> Json:
         body = {"name": name, "permissions": permissions or {}}
-        return self._call("POST", f"/accounts/{_seg(account_id)}/roles/{_seg(role)}/clone", body)
+        path = f"/accounts/{_seg(account_id)}/roles/{self._role(account_id, role)}/clone"
+        return self._call("POST", path, body)
 
     def set_permissions(
         self, account_id: str, role: str | int, permissions: dict[str, str]
     ) -> Json:
-        path = f"/accounts/{_seg(account_id)}/roles/{_seg(role)}"
+        path = f"/accounts/{_seg(account_id)}/roles/{self._role(account_id, role)}"
         return self._call("PATCH", path, {"permissions": permissions})
 
     # ---- employees ---------------------------------------------------------------------------
@@ -150,7 +173,8 @@ class AdminClient:
         return self._call("POST", path, {"role": role})
 
     def remove_role(self, account_id: str, user: str | int, role: str | int) -> Json:
-        path = f"/accounts/{_seg(account_id)}/employees/{_seg(user)}/roles/{_seg(role)}"
+        role_seg = self._role(account_id, role)
+        path = f"/accounts/{_seg(account_id)}/employees/{_seg(user)}/roles/{role_seg}"
         return self._call("DELETE", path)
 
     # ---- integration records -----------------------------------------------------------------
@@ -179,8 +203,8 @@ class AdminClient:
         tba: bool | None = None,
     ) -> Json:
         body = {k: v for k, v in {"state": state, "tba": tba}.items() if v is not None}
-        path = f"/accounts/{_seg(account_id)}/integrations/{_seg(integration)}"
-        return self._call("PATCH", path, body)
+        ref = self._by_name(account_id, "integrations", integration, "integration")
+        return self._call("PATCH", f"/accounts/{_seg(account_id)}/integrations/{ref}", body)
 
     # ---- access tokens -----------------------------------------------------------------------
 
@@ -209,8 +233,8 @@ class AdminClient:
 
     def token_action(self, account_id: str, token: str | int, action: str) -> Json:
         """``action`` is ``inactivate``, ``activate`` or ``revoke``."""
-        path = f"/accounts/{_seg(account_id)}/tokens/{_seg(token)}/{_seg(action)}"
-        return self._call("POST", path)
+        ref = self._by_name(account_id, "tokens", token, "token")
+        return self._call("POST", f"/accounts/{_seg(account_id)}/tokens/{ref}/{_seg(action)}")
 
     # ---- OAuth 2.0 client credentials (M2M), routes of etail.sandbox.netsuite.oauth2 ----------
 
@@ -226,7 +250,8 @@ class AdminClient:
         client_credentials: bool = True,
         scopes: list[str] | None = None,
     ) -> Json:
-        path = f"/accounts/{_seg(account_id)}/oauth2/clients/{_seg(integration)}"
+        ref = self._by_name(account_id, "integrations", integration, "integration")
+        path = f"/accounts/{_seg(account_id)}/oauth2/clients/{ref}"
         body = {"client_credentials": client_credentials, "scopes": scopes or ["rest_webservices"]}
         return self._call("PUT", path, body)
 
@@ -264,7 +289,7 @@ class AdminClient:
 
 
 def _seg(value: str | int) -> str:
-    """One path segment: names with spaces or slashes are quoted whole."""
+    """One path segment, quoted whole (a name with "/" goes by ID: see ``_by_name``)."""
     return quote(str(value), safe="")
 
 

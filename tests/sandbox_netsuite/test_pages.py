@@ -235,3 +235,49 @@ def test_oauth2_m2m_setup_by_pages(
     assert "has been revoked" in revoked.text
     assert sandbox.admin.m2m_certificates(realm)[0]["revoked"] is True
     assert sandbox.admin.account(realm)["features"]["tba"] is True
+
+
+def _page_routes() -> list[tuple[str, str]]:
+    from etail.sandbox.netsuite import pages
+
+    fill = {"{role_id}": "1", "{emp_id}": "1", "{integ_id}": "1", "{token_id}": "1",
+            "{action}": "revoke", "{cert_id}": "x"}  # fmt: skip
+    out = []
+    for route in pages.router.routes:
+        path = getattr(route, "path", "")
+        if path in ("/app/login", "/app/logout"):
+            continue
+        for key, value in fill.items():
+            path = path.replace(key, value)
+        out += [(method, path) for method in sorted(getattr(route, "methods", ()))]
+    assert len(out) >= 25
+    return out
+
+
+def test_every_page_route_checks_for_an_active_administrator(sandbox: Sandbox) -> None:
+    acct = fresh_account(sandbox)
+    realm = acct["realm"]
+    sandbox.admin.create_employee(realm, "Second Admin", "second@example.com",
+                                  ["Administrator"], PASSWORD)  # fmt: skip
+    http = requests.Session()
+    token = csrf_of(http.get(f"{sandbox.url}/app/login").text)
+    signed = http.post(
+        f"{sandbox.url}/app/login",
+        data={"csrf_token": token, "account": realm, "email": "second@example.com",
+              "password": PASSWORD},
+    )  # fmt: skip
+    assert signed.status_code == 200
+    cookie = {"ns_sandbox": http.cookies["ns_sandbox"]}
+    csrf = csrf_of(http.get(f"{sandbox.url}/app/setup/roles").text)
+    # The session stays valid but its employee is no longer an Administrator.
+    sandbox.admin.remove_role(realm, "second@example.com", "Administrator")
+    before = sandbox.admin.account(realm)
+    for method, path in _page_routes():
+        for cookies in (None, cookie):  # no session, then a demoted administrator's session
+            resp = requests.request(
+                method, f"{sandbox.url}{path}", cookies=cookies, allow_redirects=False,
+                data={"csrf_token": csrf, "feature_tba": "on"} if method == "POST" else None,
+            )  # fmt: skip
+            assert resp.status_code == 303, (method, path, resp.status_code)
+            assert resp.headers["location"].startswith("/app/login"), (method, path)
+    assert sandbox.admin.account(realm) == before  # nothing was changed

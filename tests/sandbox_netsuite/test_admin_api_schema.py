@@ -6,9 +6,11 @@ bounded number of examples (schemathesis' own pytest plugin does not run on pyte
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
+import httpx2
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -75,3 +77,20 @@ def test_no_input_gives_a_server_error(ns_server: tuple[str, str], mode: Generat
         except Exception as exc:  # collect every failing operation, then report them all
             failures.append(f"{op.label}: {str(exc)[:600]}")
     assert not failures, "\n".join(failures)
+
+
+def test_every_admin_operation_needs_the_admin_key(ns_server: tuple[str, str]) -> None:
+    url, key = ns_server
+    doc = httpx2.get(f"{url}/openapi.json").json()
+    checked = 0
+    for path, ops in doc["paths"].items():
+        if not path.startswith("/admin/api"):
+            continue
+        concrete = re.sub(r"\{[^}]+\}", "x", path).replace("/accounts/x", f"/accounts/{REALM}")
+        for method in ops:
+            for headers in ({}, {"X-Sandbox-Admin-Key": "wrong"}):
+                resp = httpx2.request(method, f"{url}{concrete}", headers=headers, json={})
+                assert resp.status_code == 401, (method, path, resp.status_code)
+                assert resp.json()["error"]["field"] == "X-Sandbox-Admin-Key"
+            checked += 1
+    assert checked >= 25

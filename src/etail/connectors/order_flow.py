@@ -272,9 +272,8 @@ def tran_id_reader(clients: Clients) -> Coalescer:
 
     # A second gathers a few dozen orders per query at NetSuite's usual pace; the
     # records waiting meanwhile hold no NetSuite slot (the flow runs many records at once).
-    def idle() -> bool:
-        limiter = clients.netsuite().limiter
-        return limiter.in_flight < limiter.limit
+    def idle() -> bool:  # nothing else is talking to NetSuite: do not wait for company
+        return clients.netsuite().limiter.in_flight == 0
 
     return Coalescer(fetch, max_batch=100, max_wait=TRAN_ID_WAIT, eager=idle)
 

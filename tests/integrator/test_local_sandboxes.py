@@ -43,6 +43,7 @@ def test_prepare_points_both_connections_at_the_local_sandboxes(tmp_path):
                 sandboxes.account_id,
             )
             assert ns.auth_type == "basic"  # the guide's integrator steps still to do
+            assert repo.offline_ids() == [inst.netsuite_connection_id]  # Basic: Offline, Jet set
             jet = repo.jet_config(inst.jet_connection_id)
             result = asyncio.run(ping_saved(repo, repo.get(inst.jet_connection_id), {}))
             assert result.ok, result

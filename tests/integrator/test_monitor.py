@@ -68,3 +68,18 @@ def test_recheck_keeps_a_broken_connection_offline_with_its_reason(integrator, n
         assert heard[1:] == [(cid, False, "token")]
         shown = api.get(f"/api/v1/connections/{cid}").json()
         assert shown["status"] == "Offline" and "401" in shown["offline_reason"]
+
+
+def test_fresh_install_shows_what_cannot_work_and_rechecks_without_network(integrator):
+    """Installed on Basic and without Jet keys: both Offline with the fix; a re-check of them
+    makes no call (Basic is refused up front, Jet has no keys to send) and keeps the reasons."""
+    import asyncio
+
+    from etail.integrator.monitor import recheck_offline
+
+    outcomes = asyncio.run(recheck_offline(integrator.app))
+    assert sorted(outcomes) == sorted([(integrator.netsuite_id, False), (integrator.jet_id, False)])
+    with session_scope(integrator.app.state.sessions) as s:
+        repo = ConnectionRepository(s, integrator.box)
+        assert "Token" in (repo.get(integrator.netsuite_id).offline_reason or "")
+        assert "not set" in (repo.get(integrator.jet_id).offline_reason or "")

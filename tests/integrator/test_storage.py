@@ -57,6 +57,12 @@ def _exercise(url: str) -> None:
         assert repo.jet_config(app.jet_connection_id).secret == "jet-secret-1"
         ck = repo.iclient_credentials(app.iclient_id)
         assert len(ck.consumer_key) == 64 and int(ck.consumer_secret, 16) >= 0
+        # installed on Basic: Offline, saying what to do; the Jet connection has its keys
+        assert repo.offline_ids() == [app.netsuite_connection_id]
+        assert "switch Authentication Type to Token" in (
+            repo.get(app.netsuite_connection_id).offline_reason or ""
+        )
+        assert repo.set_online(app.netsuite_connection_id) is True
         assert repo.set_offline(app.netsuite_connection_id, "401") is True
         assert repo.set_offline(app.netsuite_connection_id, "401") is False
         assert repo.offline_ids() == [app.netsuite_connection_id]
@@ -128,6 +134,8 @@ def test_only_credentials_errors_take_a_connection_offline(tmp_path):
         app = install_jet_netsuite(s, box)
         repo = ConnectionRepository(s, box)
         cid = app.netsuite_connection_id
+        assert not repo.is_online(cid) and not repo.is_online(app.jet_connection_id)  # not set up
+        repo.set_online(cid)
         assert repo.record_failure(cid, TransientError("timed out")) is False
         assert repo.is_online(cid)
         err = CredentialsError("NetSuite answered 401 INVALID_LOGIN", status=401)

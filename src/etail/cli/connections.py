@@ -272,7 +272,7 @@ def test(connection: str, json_: JsonOpt = False) -> None:
         if result.ok:
             repo.set_online(conn.id)
         else:
-            repo.set_offline(conn.id, result.answer or result.message)
+            repo.set_offline(conn.id, result.reason())
     db.dispose()
     print_json(result.model_dump()) if json_ else _print_result(result)
     if not result.ok:

@@ -475,11 +475,7 @@ async def ping(
     conn = _conn(session, connection_id, who)
     repo = ConnectionRepository(session, request.app.state.box)
     result = await test_saved(repo, conn, request.app.state.sandbox_admin_keys)
-    if result.ok:
-        changed = repo.set_online(conn.id)
-    else:
-        changed = repo.set_offline(conn.id, result.answer or result.message)
-    if changed:
+    if monitor.record_result(repo, conn.id, result):
         monitor.committed_change(request.app, session, conn.id, result.ok)
     return result
 

@@ -243,10 +243,6 @@ async def ping_connection(
     conn = _connection(session, integration_id, connection_id)
     repo = ConnectionRepository(session, request.app.state.box)
     result = await test_saved(repo, conn, request.app.state.sandbox_admin_keys)
-    if result.ok:
-        changed = repo.set_online(conn.id)
-    else:
-        changed = repo.set_offline(conn.id, result.answer or result.message)
-    if changed:
+    if monitor.record_result(repo, conn.id, result):
         monitor.committed_change(request.app, session, conn.id, result.ok)
     return RedirectResponse(f"/integrations/{integration_id}/connections", status_code=303)

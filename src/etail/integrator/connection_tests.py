@@ -46,6 +46,11 @@ class TestResult(BaseModel):
     fix: str | None = None
     hints: list[str] = []
 
+    def reason(self) -> str:
+        """Why a connection is Offline: what the system answered, then the fix."""
+        text = self.answer or self.message
+        return f"{text} Fix: {self.fix}" if self.fix else text
+
 
 def _clean(text: str, secrets: list[str]) -> str:
     return redact(text, secrets)
@@ -216,6 +221,14 @@ async def test_jet(cfg: JetConfig) -> TestResult:
     """Get a token with the API user and secret, then ``GET /orders/created`` (Celigo's ping)."""
     secrets = [cfg.secret]
     from etail.jet import JetClient
+
+    if not (cfg.api_user and cfg.secret):  # never set up: nothing to send (no call to Jet)
+        return TestResult(
+            ok=False,
+            message=FAILURE,
+            answer="the API user or the secret key is not set",
+            fix="Enter the API user and secret key from Jet: API section > Get API Keys.",
+        )
 
     try:
         async with JetClient(cfg.base_url, cfg.api_user, cfg.secret, max_retries=0) as client:

@@ -300,7 +300,7 @@ class ConnectionService:
         if result.ok:
             self.repo.set_online(conn.id)
         else:
-            self.repo.set_offline(conn.id, result.answer or result.message)
+            self.repo.set_offline(conn.id, result.reason())
         return SaveOutcome(True, result, changed)
 
     def _apply(self, conn: Connection, name: str | None, prepared: Prepared, actor: Actor) -> int:

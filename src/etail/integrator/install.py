@@ -24,7 +24,7 @@ from etail.storage.connections import (
     ConnectionRepository,
     IClientCredentials,
 )
-from etail.storage.models import Connection, IClient, Integration
+from etail.storage.models import Connection, IClient, Integration, utcnow
 
 CONNECTOR = "jet-netsuite"
 INTEGRATION_NAME = "Jet - NetSuite"
@@ -32,6 +32,16 @@ ICLIENT_NAME = "eTail NetSuite"
 NETSUITE_CONNECTION_NAME = "NetSuite Connection"
 JET_CONNECTION_NAME = "Jet Connection"
 BUNDLE_APPLICATION = "eTail Connectors (Token-Based Auth)"
+# A connection that cannot work is shown Offline with what to do, not Online: NetSuite web
+# services no longer take Basic (e-mail and password) logins, the guide's very reason.
+BASIC_OFFLINE = (
+    "Basic authentication (e-mail and password) is no longer accepted by NetSuite web "
+    "services: switch Authentication Type to Token, then Test and Save"
+)
+JET_NOT_SET_UP = (
+    "not set up: enter the API user and secret key from Jet (API section > Get API Keys), "
+    "then Test and Save"
+)
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,11 @@ def find_installed(session: Session) -> InstalledApp | None:
     )
 
 
+def _offline_unless(conn: Connection, reason: str, *, working: bool) -> None:
+    if not working:
+        conn.offline, conn.offline_reason, conn.offline_since = True, reason, utcnow()
+
+
 def install_jet_netsuite(
     session: Session,
     box: SecretBox,
@@ -152,6 +167,7 @@ def install_jet_netsuite(
         },
         secrets={},
     )
+    _offline_unless(ns_conn, BASIC_OFFLINE, working=False)
     repo.set_secrets(ns_conn, {"password": ns.password})
     jet_conn = Connection(
         integration_id=integ.id,
@@ -165,6 +181,7 @@ def install_jet_netsuite(
         },
         secrets={},
     )
+    _offline_unless(jet_conn, JET_NOT_SET_UP, working=bool(jt.api_user and jt.secret))
     repo.set_secrets(jet_conn, {"secret": jt.secret})
     session.add_all([ns_conn, jet_conn])
     session.flush()

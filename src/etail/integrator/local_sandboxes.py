@@ -115,6 +115,7 @@ def prepare_jet(db: IntegratorDb, url: str, admin_key: str) -> None:
             "fulfillment_node": f"{merchant}-node",
         }
         repo.set_secrets(conn, {"secret": secret})
+        repo.set_online(conn.id)  # its merchant was just made with these keys
         AuditLog(session).changes(
             Actor.system(),
             "update",

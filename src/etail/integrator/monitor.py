@@ -17,6 +17,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
+from etail.integrator.connection_tests import TestResult
 from etail.integrator.connections import test_saved
 from etail.storage.audit import Actor, AuditLog
 from etail.storage.connections import ConnectionRepository
@@ -46,12 +47,19 @@ async def recheck_offline(app: FastAPI) -> list[tuple[str, bool]]:
                     {"status": "Online"},
                 )
             else:
-                repo.set_offline(conn_id, result.answer or result.message)
+                repo.set_offline(conn_id, result.reason())
             outcomes.append((conn_id, result.ok))
     for conn_id, online in outcomes:
         if online:
             notify(app, conn_id, True)
     return outcomes
+
+
+def record_result(repo: ConnectionRepository, connection_id: str, result: TestResult) -> bool:
+    """Online after a passed test, Offline with the reason after a failed one; True if changed."""
+    if result.ok:
+        return repo.set_online(connection_id)
+    return repo.set_offline(connection_id, result.reason())
 
 
 def committed_change(app: FastAPI, session: Session, connection_id: str, online: bool) -> None:

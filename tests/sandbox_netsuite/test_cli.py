@@ -125,63 +125,73 @@ def test_url_mode_refuses_a_wrong_admin_key(tmp_path: Path) -> None:
 
 def test_every_admin_command_with_json(tmp_path: Path) -> None:
     data = tmp_path / "ns"
+    with BackgroundServer(create_app(data)) as srv:  # --url mode: one app for every command
+        _every_admin_command(data, {"url": srv.url, "key": read_admin_key(data)})
+
+
+def _every_admin_command(data: Path, at: dict[str, str]) -> None:
     ck, cs = secrets.token_hex(32), secrets.token_hex(32)
-    ns("account", "create", REALM, "--tier", "enterprise", data=data)
-    assert [a["account_id"] for a in ns("account", "list", data=data)] == [REALM]
-    assert ns("account", "show", REALM, data=data)["concurrency_limit"] == 20
-    ns("bundle", "install", "-a", REALM, "--consumer-key", ck, "--consumer-secret", cs, data=data)
-    assert ns("feature", "disable", "soap", "-a", REALM, data=data)["features"]["soap"] is False
-    names = [r["name"] for r in ns("role", "list", "-a", REALM, data=data)]
+    ns("account", "create", REALM, "--tier", "enterprise", **at)
+    assert [a["account_id"] for a in ns("account", "list", **at)] == [REALM]
+    assert ns("account", "show", REALM, **at)["concurrency_limit"] == 20
+    ns("bundle", "install", "-a", REALM, "--consumer-key", ck, "--consumer-secret", cs, **at)
+    assert ns("feature", "disable", "soap", "-a", REALM, **at)["features"]["soap"] is False
+    names = [r["name"] for r in ns("role", "list", "-a", REALM, **at)]
     assert names == ["Administrator", BUNDLE_ROLE]
-    shown = ns("role", "show", BUNDLE_ROLE, "-a", REALM, data=data)
+    shown = ns("role", "show", BUNDLE_ROLE, "-a", REALM, **at)
     assert shown["locked"] is True and shown["permissions"]["inventoryItem"] == "view"
     ns("role", "clone", BUNDLE_ROLE, "--name", "Copy", "--perm", "inventoryItem=full",
-       "-a", REALM, data=data)  # fmt: skip
-    role = ns("role", "set", "Copy", "--perm", "customer=full", "-a", REALM, data=data)
+       "-a", REALM, **at)  # fmt: skip
+    role = ns("role", "set", "Copy", "--perm", "customer=full", "-a", REALM, **at)
     assert role["permissions"]["customer"] == "full"
     ns("user", "create", "-a", REALM, "--name", "Kim", "--email", "kim@example.com",
-       "--role", "Copy", "--role", BUNDLE_ROLE, data=data)  # fmt: skip
-    user = ns("user", "remove-role", "kim@example.com", BUNDLE_ROLE, "-a", REALM, data=data)
+       "--role", "Copy", "--role", BUNDLE_ROLE, **at)  # fmt: skip
+    user = ns("user", "remove-role", "kim@example.com", BUNDLE_ROLE, "-a", REALM, **at)
     assert [r["name"] for r in user["roles"]] == ["Copy"]
-    assert ns("user", "deactivate", "kim@example.com", "-a", REALM, data=data)["inactive"] is True
-    assert ns("user", "activate", "kim@example.com", "-a", REALM, data=data)["inactive"] is False
-    assert len(ns("user", "list", "-a", REALM, data=data)) == 2  # with the Administrator
-    new = ns("integration", "create", "Other App", "-a", REALM, data=data)
+    assert ns("user", "deactivate", "kim@example.com", "-a", REALM, **at)["inactive"] is True
+    assert ns("user", "activate", "kim@example.com", "-a", REALM, **at)["inactive"] is False
+    assert len(ns("user", "list", "-a", REALM, **at)) == 2  # with the Administrator
+    new = ns("integration", "create", "Other App", "-a", REALM, **at)
     assert len(new["consumer_key"]) == len(new["consumer_secret"]) == 64
-    assert ns("integration", "block", "Other App", "-a", REALM, data=data)["state"] == "blocked"
-    assert ns("integration", "enable", "Other App", "-a", REALM, data=data)["state"] == "enabled"
-    listed = json.dumps(ns("integration", "list", "-a", REALM, data=data))
+    assert ns("integration", "block", "Other App", "-a", REALM, **at)["state"] == "blocked"
+    assert ns("integration", "enable", "Other App", "-a", REALM, **at)["state"] == "enabled"
+    listed = json.dumps(ns("integration", "list", "-a", REALM, **at))
     assert new["consumer_key"] not in listed and new["consumer_secret"] not in listed
     tok = ns("token", "create", "-a", REALM, "--application", "Other App", "--user",
-             "kim@example.com", "--role", "Copy", "--name", "mine", data=data)["token"]  # fmt: skip
+             "kim@example.com", "--role", "Copy", "--name", "mine", **at)["token"]  # fmt: skip
     assert tok["name"] == "mine"
-    assert ns("token", "inactivate", "mine", "-a", REALM, data=data)["status"] == "Inactive"
-    assert ns("token", "activate", str(tok["id"]), "-a", REALM, data=data)["status"] == "Active"
-    assert ns("token", "revoke", "mine", "-a", REALM, data=data)["status"] == "Revoked"
-    out = fails("token", "activate", "mine", "-a", REALM, data=data)
+    assert ns("token", "inactivate", "mine", "-a", REALM, **at)["status"] == "Inactive"
+    assert ns("token", "activate", str(tok["id"]), "-a", REALM, **at)["status"] == "Active"
+    assert ns("token", "revoke", "mine", "-a", REALM, **at)["status"] == "Revoked"
+    out = fails("token", "activate", "mine", "-a", REALM, data=data)  # and --data mode
     assert "revoked" in out
 
 
 def test_names_with_a_slash_work_wherever_a_name_is_accepted(tmp_path: Path) -> None:
     # "%2F" is decoded before routing, so such a name used to answer a bare 404.
     data = tmp_path / "ns"
-    ns("account", "create", REALM, data=data)
+    with BackgroundServer(create_app(data)) as srv:
+        _slashed_names(data, {"url": srv.url, "key": read_admin_key(data)})
+
+
+def _slashed_names(data: Path, at: dict[str, str]) -> None:
+    ns("account", "create", REALM, **at)
     ns("bundle", "install", "-a", REALM, "--consumer-key", secrets.token_hex(32),
-       "--consumer-secret", secrets.token_hex(32), data=data)  # fmt: skip
-    ns("role", "clone", BUNDLE_ROLE, "--name", "Sales/Ops", "-a", REALM, data=data)
-    assert ns("role", "show", "Sales/Ops", "-a", REALM, data=data)["name"] == "Sales/Ops"
-    role = ns("role", "set", "Sales/Ops", "--perm", "customer=full", "-a", REALM, data=data)
+       "--consumer-secret", secrets.token_hex(32), **at)  # fmt: skip
+    ns("role", "clone", BUNDLE_ROLE, "--name", "Sales/Ops", "-a", REALM, **at)
+    assert ns("role", "show", "Sales/Ops", "-a", REALM, **at)["name"] == "Sales/Ops"
+    role = ns("role", "set", "Sales/Ops", "--perm", "customer=full", "-a", REALM, **at)
     assert role["permissions"]["customer"] == "full"
     ns("user", "create", "-a", REALM, "--name", "Lee", "--email", "lee@example.com",
-       "--role", "Sales/Ops", data=data)  # fmt: skip
-    ns("integration", "create", "A/B App", "-a", REALM, data=data)
-    assert ns("integration", "block", "A/B App", "-a", REALM, data=data)["state"] == "blocked"
-    ns("integration", "enable", "A/B App", "-a", REALM, data=data)
+       "--role", "Sales/Ops", **at)  # fmt: skip
+    ns("integration", "create", "A/B App", "-a", REALM, **at)
+    assert ns("integration", "block", "A/B App", "-a", REALM, **at)["state"] == "blocked"
+    ns("integration", "enable", "A/B App", "-a", REALM, **at)
     ns("token", "create", "-a", REALM, "--application", "A/B App", "--user", "lee@example.com",
-       "--role", "Sales/Ops", data=data)  # fmt: skip
+       "--role", "Sales/Ops", **at)  # fmt: skip
     name = "A/B App - Lee - Sales/Ops"
-    assert ns("token", "inactivate", name, "-a", REALM, data=data)["status"] == "Inactive"
-    user = ns("user", "remove-role", "lee@example.com", "Sales/Ops", "-a", REALM, data=data)
+    assert ns("token", "inactivate", name, "-a", REALM, **at)["status"] == "Inactive"
+    user = ns("user", "remove-role", "lee@example.com", "Sales/Ops", "-a", REALM, **at)
     assert user["roles"] == []
     out = fails("role", "show", "No/Such", "-a", REALM, data=data)
     assert "'No/Such' does not exist" in out

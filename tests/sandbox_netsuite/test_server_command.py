@@ -1,67 +1,67 @@
-"""`etail sandbox netsuite` as a real process: it serves on its port until stopped."""
+"""`etail sandbox netsuite`: the app it builds from its options, served over real HTTP.
+
+uvicorn.run is replaced by a recorder so that the test serves the very app the command built
+(with BackgroundServer on a free port) instead of starting a second process.
+"""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
+from typing import Any
 
 import httpx2
+import pytest
+import uvicorn
+from typer.testing import CliRunner
 
-from etail.httpserver import free_port
+from etail.cli import app
+from etail.errors import SettingsError
+from etail.httpserver import BackgroundServer
+from etail.sandbox.netsuite.options import SandboxOptions
 from etail.sandbox.netsuite.store import read_admin_key
 
-ETAIL = [sys.executable, "-c", "from etail.cli import main; main()"]
 
-
-def run_etail(*args: str, home: Path) -> subprocess.Popen[str]:
-    env = {**os.environ, "ETAIL_HOME": str(home)}
-    return subprocess.Popen(
-        [*ETAIL, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-
-
-def wait_until_up(url: str, proc: subprocess.Popen[str], seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-        try:
-            httpx2.get(f"{url}/rest/datacenterurls?account=1", timeout=1)
-            return
-        except httpx2.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"nothing answered at {url} within {seconds} s")
-
-
-def test_serves_netsuite_paths_and_the_admin_api_until_stopped(tmp_path: Path) -> None:
-    port = free_port()
+def test_builds_and_serves_the_sandbox_with_its_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda served, **kw: runs.append({"app": served, **kw}))
     data = tmp_path / "ns"
-    proc = run_etail(
-        "sandbox", "netsuite", "--port", str(port), "--data", str(data), "--latency-ms", "1",
-        home=tmp_path,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, proc)
-        unknown = httpx2.get(f"{url}/rest/datacenterurls", params={"account": "999_SB9"})
+    args = ["sandbox", "netsuite", "--port", "8111", "--data", str(data), "--latency-ms", "1",
+            "--fault-kind", "429", "--seed", "7"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert (
+        "NetSuite sandbox on http://127.0.0.1:8111" in result.output and str(data) in result.output
+    )
+    (run,) = runs
+    assert (run["host"], run["port"]) == ("127.0.0.1", 8111)
+    assert run["app"].state.options == SandboxOptions(latency_ms=1, fault_kinds=("429",), seed=7)
+    with BackgroundServer(run["app"]) as srv:
+        unknown = httpx2.get(f"{srv.url}/rest/datacenterurls", params={"account": "999_SB9"})
         assert unknown.status_code == 400 and unknown.json()["error"]["code"] == "INVALID_ACCOUNT"
-        unsigned = httpx2.get(f"{url}/services/rest/record/v1/customer")
+        unsigned = httpx2.get(f"{srv.url}/services/rest/record/v1/customer")
         assert unsigned.status_code == 401
         assert unsigned.json()["o:errorDetails"][0]["o:errorCode"] == "INVALID_LOGIN"
-        key = read_admin_key(data)  # written 0600 in --data by the server
-        accounts = httpx2.get(f"{url}/admin/api/accounts", headers={"X-Sandbox-Admin-Key": key})
+        key = read_admin_key(data)  # written 0600 in --data
+        accounts = httpx2.get(f"{srv.url}/admin/api/accounts", headers={"X-Sandbox-Admin-Key": key})
         assert accounts.status_code == 200 and accounts.json() == []
-    finally:
-        proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=20)
-    assert f"NetSuite sandbox on {url}" in out and str(data) in out
+    assert (data / "admin.key").stat().st_mode & 0o777 == 0o600
 
 
-def test_a_bad_option_is_one_line_naming_the_flag(tmp_path: Path) -> None:
-    proc = run_etail("sandbox", "netsuite", "--fault-rate", "2", home=tmp_path)
-    _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 2
-    assert "--fault-rate" in err and "Traceback" not in err
+def test_the_data_folder_defaults_to_etail_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ETAIL_HOME", str(tmp_path))
+    monkeypatch.setattr(uvicorn, "run", lambda served, **kw: None)
+    result = CliRunner().invoke(app, ["sandbox", "netsuite"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "sandbox-netsuite" / "netsuite.db").exists()
+
+
+def test_a_bad_option_names_the_flag_and_the_value(tmp_path: Path) -> None:
+    args = ["sandbox", "netsuite", "--data", str(tmp_path), "--fault-rate", "2"]
+    result = CliRunner().invoke(app, args)
+    assert isinstance(result.exception, SettingsError)  # main() prints it as one red line
+    assert result.exception.field == "--fault-rate"
+    assert "--fault-rate must be between 0 and 1, got 2.0" in str(result.exception)

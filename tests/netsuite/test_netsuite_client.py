@@ -571,3 +571,24 @@ async def test_a_client_without_concurrency_keeps_the_realms_cap() -> None:
     assert flow.limiter.limit == 20  # an explicit setting still wins
     for client in (flow, probe, fresh):
         await client.aclose()
+
+
+async def test_a_restlet_invalid_request_is_a_login_refusal_but_a_records_is_not() -> None:
+    # RESTlets answer 400 INVALID_REQUEST to a header they cannot accept (a clock 5 minutes off,
+    # say): every record would fail the same way, so it is the connection's problem.
+    malformed = "The request could not be understood by the server due to malformed syntax."
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("/restlet.nl"):
+            body = {"error": {"code": "INVALID_REQUEST", "message": malformed}}
+            return httpx2.Response(400, json=body)
+        return problem(400, "INVALID_REQUEST", malformed)
+
+    client, _ = make_client(handler, max_retries=0)
+    async with client:
+        with pytest.raises(CredentialsError) as login:
+            await client.restlet(6, 1)
+        with pytest.raises(RecordRejectedError) as record:
+            await client.create("customer", {"companyName": "x"})
+    assert login.value.code == record.value.code == "INVALID_REQUEST"
+    assert "Login Audit Trail" in (login.value.hint or "")

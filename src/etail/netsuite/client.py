@@ -37,7 +37,7 @@ from etail.netsuite.auth import TBA
 from etail.netsuite.credentials import TBACredentials
 from etail.netsuite.limits import InFlightLimit, limit_for
 from etail.netsuite.oauth2 import M2MCredentials, OAuth2ClientCredentials
-from etail.netsuite.problems import error_from_response
+from etail.netsuite.problems import RESTLET_PATH, error_from_response
 from etail.netsuite.retries import RetryPolicy, parse_retry_after
 
 JSON = dict[str, Any]
@@ -262,7 +262,7 @@ class NetSuiteClient:
                 hint="pass the values as params, or call the RESTlet with method='POST'",
             )
         query: dict[str, str | int] = {"script": script, "deploy": deploy, **(params or {})}
-        url = f"{self.restlet_base_url}/app/site/hosting/restlet.nl"
+        url = f"{self.restlet_base_url}{RESTLET_PATH}"
         response = await self.request(method, url, params=query, json=json, idempotent=idempotent)
         if not response.content:
             return None

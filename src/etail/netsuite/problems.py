@@ -51,6 +51,7 @@ RATE_LIMIT_CODES = frozenset(
     {"CONCURRENCY_LIMIT_EXCEEDED", "SSS_REQUEST_LIMIT_EXCEEDED", "WS_REQUEST_BLOCKED"}
 )
 _REJECTED_STATUSES = frozenset({400, 409, 410, 412, 422})
+RESTLET_PATH = "/app/site/hosting/restlet.nl"
 _BODY_LIMIT = 4000
 
 
@@ -141,7 +142,7 @@ def error_from_response(
             "Integration > Integration Management > Integration Governance",
             **common,
         )
-    if status == 401:
+    if status == 401 or _restlet_login_refusal(response, problem):
         return CredentialsError(
             f"NetSuite refused the login for account {realm} ({said})",
             hint="NetSuite shows the real reason only in its Login Audit Trail: "
@@ -172,10 +173,22 @@ def error_from_response(
     return UnexpectedResponseError(f"NetSuite answered {what} with {said}", **common)
 
 
+def _restlet_login_refusal(response: httpx2.Response, problem: Problem) -> bool:
+    # RESTlets answer a header NetSuite cannot accept (bad syntax, signature method, version or a
+    # timestamp off by more than 5 minutes) with 400 INVALID_REQUEST, not 401
+    # (NS:section_4634920277, netsuite-tba.md §3.2): a connection problem, not a bad record.
+    return (
+        response.status_code == 400
+        and problem.code == "INVALID_REQUEST"
+        and response.request.url.path.endswith(RESTLET_PATH)
+    )
+
+
 __all__ = [
     "INVALID_LOGIN_CAUSES",
     "LOGIN_AUDIT_TRAIL",
     "RATE_LIMIT_CODES",
+    "RESTLET_PATH",
     "Problem",
     "error_from_response",
     "parse_problem",

@@ -103,9 +103,12 @@ class ReadyOrdersExport:
         for _ in range(self.max_rounds):
             listed = await self.clients.jet().order_ids("ready")
             fresh = [i for i in listed if i not in seen]
+            # Remember only what Jet still lists: an id no longer listed has left ``ready``, so
+            # memory stays bounded by Jet's list cap however many orders a run sees. (Should an
+            # id come back, handing it over again is safe: every step is idempotent.)
+            seen = set(listed)
             if fresh:
                 idle_since = None
-                seen.update(fresh)
                 async for page in self._pages_of(fresh, index):
                     index += 1
                     yield page

@@ -59,3 +59,23 @@ def test_cli_root_lists_every_group() -> None:
     assert result.exit_code == 0
     for group in ("netsuite", "ns", "sandbox", "jet", "connections", "flows", "demo", "serve"):
         assert group in result.output
+
+
+def test_cli_error_quoting_markup_is_shown_not_parsed(capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    from etail.cli import main
+
+    @app.command("boom-test", hidden=True)
+    def boom() -> None:
+        raise errors.SettingsError("role '[/x]' does not exist", field="role")
+
+    argv = sys.argv
+    sys.argv = ["etail", "boom-test"]
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            main()
+    finally:
+        sys.argv = argv
+    assert exit_info.value.code == errors.SettingsError.exit_code
+    assert "role '[/x]' does not exist" in capsys.readouterr().err

@@ -79,3 +79,10 @@ def test_cli_error_quoting_markup_is_shown_not_parsed(capsys: pytest.CaptureFixt
         sys.argv = argv
     assert exit_info.value.code == errors.SettingsError.exit_code
     assert "role '[/x]' does not exist" in capsys.readouterr().err
+
+
+def test_background_server_on_a_busy_port_names_the_port_and_the_fix() -> None:
+    with BackgroundServer(FastAPI()) as first:
+        with pytest.raises(errors.SettingsError) as info:
+            BackgroundServer(FastAPI(), port=first.port).start()
+    assert str(first.port) in str(info.value) and "ETAIL_PORT" in str(info.value)

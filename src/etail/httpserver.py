@@ -10,6 +10,8 @@ from typing import Any
 
 import uvicorn
 
+from etail.errors import SettingsError
+
 
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -32,6 +34,7 @@ class BackgroundServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self, timeout: float = 15.0) -> BackgroundServer:
+        self._check_port_free()
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:
@@ -39,6 +42,19 @@ class BackgroundServer:
                 raise RuntimeError(f"server on {self.url} did not start")
             time.sleep(0.01)
         return self
+
+    def _check_port_free(self) -> None:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((self.host, self.port))
+            except OSError as exc:
+                raise SettingsError(
+                    f"cannot listen on {self.url}: {exc.strerror or exc}",
+                    field="port",
+                    hint="stop whatever uses that port, or choose another one "
+                    "(ETAIL_PORT, ETAIL_NETSUITE_SANDBOX_PORT, ETAIL_JET_SANDBOX_PORT or --port)",
+                ) from exc
 
     def stop(self, timeout: float = 10.0) -> None:
         self._server.should_exit = True

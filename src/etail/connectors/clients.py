@@ -22,6 +22,7 @@ class Clients:
         self._make_jet = jet
         self._netsuite: NetSuiteClient | None = None
         self._jet: JetApi | None = None
+        self._retired: list[NetSuiteClient | JetApi] = []
         self.fulfillment_node = fulfillment_node
 
     def __repr__(self) -> str:
@@ -37,7 +38,23 @@ class Clients:
             self._jet = self._make_jet()
         return self._jet
 
+    def reset(self, *, netsuite: bool = True, jet: bool = True) -> None:
+        """Build the clients again on next use (a connection was saved with new credentials).
+
+        Records in flight keep the client they hold; it is closed with the others at
+        :meth:`aclose` rather than under them.
+        """
+        if netsuite and self._netsuite is not None:
+            self._retired.append(self._netsuite)
+            self._netsuite = None
+        if jet and self._jet is not None:
+            self._retired.append(self._jet)
+            self._jet = None
+
     async def aclose(self) -> None:
+        retired, self._retired = self._retired, []
+        for old in retired:
+            await old.aclose()
         if self._netsuite is not None:
             await self._netsuite.aclose()
             self._netsuite = None

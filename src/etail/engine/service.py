@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +37,11 @@ from etail.errors import FlowError, JobError, SettingsError
 
 AUTO_RETRY = "auto-retry"
 SCHEDULE = "schedule"
+PAUSED = "paused: "
+"""Prefix of the message of a queued job held back while its flow is paused."""
+
+Gate = Callable[[str], str | None]
+"""flow id -> why the flow is paused now (its connection is Offline), or ``None`` to run it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +64,7 @@ class FlowSummary:
     last_job: Job | None
     running: bool
     queued: int
+    paused: str | None = None  # why runs wait (a connection is Offline); None when they run
 
     @property
     def schedule_label(self) -> str:
@@ -85,6 +91,7 @@ class FlowService:
         sleeper: Sleeper | None = None,
         policy: RetryPolicy | None = None,
         stale_after: timedelta = timedelta(minutes=15),
+        gate: Gate | None = None,
     ) -> None:
         self.flows = flows
         self.stores = stores
@@ -92,6 +99,8 @@ class FlowService:
         self.clock: Clock = clock or SystemClock()
         self.policy = policy or RetryPolicy()
         self.stale_after = stale_after
+        # celigo-jet.md §1.4: flows whose connection is Offline pause; the gate says which.
+        self.gate = gate
         self.runner = Runner(
             jobs=stores.jobs,
             errors=stores.errors,
@@ -151,6 +160,23 @@ class FlowService:
         if not cfg.schedule:
             return None
         return Schedule.parse(cfg.schedule, cfg.timezone).next_run(self.clock.now())
+
+    def paused(self, flow_id: str) -> str | None:
+        """Why runs of ``flow_id`` wait now (e.g. "NetSuite connection Offline - ..."), or None."""
+        return self.gate(flow_id) if self.gate is not None else None
+
+    def resume(self, flow_ids: Sequence[str] | None = None) -> list[str]:
+        """Submit the oldest queued job of every flow no longer paused (a connection came back
+        Online); their later jobs follow one by one as usual. Returns the submitted job ids."""
+        submitted = []
+        for flow_id in flow_ids if flow_ids is not None else [f.id for f in self.flows]:
+            if flow_id not in self.flows or self.paused(flow_id) is not None:
+                continue
+            nxt = self.stores.jobs.next_queued(flow_id)
+            if nxt is not None:
+                self.queue.submit(nxt.id)
+                submitted.append(nxt.id)
+        return submitted
 
     # -- requesting work ---------------------------------------------------------------------
 
@@ -243,10 +269,18 @@ class FlowService:
     # -- executing ---------------------------------------------------------------------------
 
     async def execute(self, job_id: str, *, progress: ProgressCallback | None = None) -> Job:
-        """Run a queued job if its turn has come; otherwise leave it waiting and return it."""
+        """Run a queued job if its turn has come; otherwise leave it waiting and return it.
+
+        A job of a paused flow also waits, its message saying why; :meth:`resume` submits it.
+        """
+        waiting = self._hold_if_paused(job_id)
+        if waiting is not None:
+            return waiting
         job = self.stores.jobs.claim(job_id, self.clock.now())
         if job is None:
             return self.stores.jobs.get(job_id)
+        if job.message and job.message.startswith(PAUSED):
+            job.message = None  # it runs now; the final status writes its own message
         token = self._tokens[job.id] = CancelToken()
         try:
             return await self._run_claimed(job, progress, token)
@@ -256,6 +290,20 @@ class FlowService:
         finally:
             self._tokens.pop(job.id, None)
             self._submit_next(job.flow_id)
+
+    def _hold_if_paused(self, job_id: str) -> Job | None:
+        job = self.stores.jobs.get(job_id)
+        if job.status is not JobStatus.QUEUED:
+            return None
+        reason = self.paused(job.flow_id)
+        if reason is None:
+            return None
+        message = PAUSED + reason
+        if job.message != message:
+            job.message = message
+            with contextlib.suppress(JobError):  # it was canceled meanwhile
+                self.stores.jobs.update(job, expected=JobStatus.QUEUED)
+        return job
 
     async def _run_claimed(
         self, job: Job, progress: ProgressCallback | None, token: CancelToken
@@ -317,15 +365,25 @@ class FlowService:
             # Compare-and-set: of several schedulers (processes), one moves the time and runs.
             if not self.stores.configs.advance(cfg.flow_id, cfg.next_run_at, nxt) or not due:
                 continue
+            if self.paused(cfg.flow_id) is not None:
+                continue  # a paused flow's scheduled runs are skipped like missed ones
             if self.stores.jobs.next_queued(cfg.flow_id) is None:
                 jobs.append(self.request_run(cfg.flow_id, triggered_by=SCHEDULE))
         return jobs
 
     def _due_retries(self, now: datetime) -> list[Job]:
         due: dict[str, list[ErrorEntry]] = {}
+        runnable: dict[str, bool] = {}
         for entry in self.stores.errors.due_retries(now, limit=1000):
-            if entry.flow_id in self.flows and self.config(entry.flow_id).enabled:
-                due.setdefault(entry.flow_id, []).append(entry)
+            flow_id = entry.flow_id
+            if flow_id not in runnable:  # a paused flow's retries wait, still due
+                runnable[flow_id] = (
+                    flow_id in self.flows
+                    and self.config(flow_id).enabled
+                    and self.paused(flow_id) is None
+                )
+            if runnable[flow_id]:
+                due.setdefault(flow_id, []).append(entry)
         jobs = []
         for flow_id, entries in due.items():
             # Taken (once, whatever the number of schedulers); a failed retry sets a new time.
@@ -374,6 +432,7 @@ class FlowService:
                     last_job=finished[0] if finished else None,
                     running=any(j.status is JobStatus.RUNNING for j in recent),
                     queued=sum(j.status is JobStatus.QUEUED for j in recent),
+                    paused=self.paused(flow.id),
                 )
             )
         return rows
@@ -406,4 +465,4 @@ def _check_setting(flow_id: str, name: str, default: Any, value: Any) -> None:
         )
 
 
-__all__ = ["AUTO_RETRY", "SCHEDULE", "FlowService", "FlowSummary", "Stores"]
+__all__ = ["AUTO_RETRY", "PAUSED", "SCHEDULE", "FlowService", "FlowSummary", "Gate", "Stores"]

@@ -76,6 +76,7 @@ def flow_view(row: FlowSummary) -> dict[str, Any]:
         "open_errors": row.open_errors,
         "running": row.running,
         "queued": row.queued,
+        "paused": row.paused,
         "last_job": job_view(row.last_job) if row.last_job else None,
         "steps": list(flow.step_names),
         "mapping": [{"source": m.source, "target": m.target, "note": m.note} for m in flow.mapping],

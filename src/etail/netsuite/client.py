@@ -35,7 +35,7 @@ from etail.errors import (
 from etail.netsuite.accounts import AccountId
 from etail.netsuite.auth import TBA
 from etail.netsuite.credentials import TBACredentials
-from etail.netsuite.limits import InFlightLimit, limit_for
+from etail.netsuite.limits import ConcurrencyLimiter, limit_for
 from etail.netsuite.oauth2 import M2MCredentials, OAuth2ClientCredentials
 from etail.netsuite.problems import RESTLET_PATH, error_from_response
 from etail.netsuite.retries import RetryPolicy, parse_retry_after
@@ -92,6 +92,9 @@ class NetSuiteClient:
         transport: an ``httpx2`` transport (``MockTransport`` in tests).
         retry: full retry policy; overrides ``max_retries``.
         sleep: the coroutine used to wait between retries (tests pass a recorder).
+        limiter: holds every HTTP attempt instead of the process-wide limiter of the realm
+            (``concurrency`` is then ignored): a budget shared by several processes, e.g.
+            ``etail.queue.netsuite_budget.SharedBudget`` for Celery workers.
 
     Example:
         >>> async with NetSuiteClient("1234567_SB1", creds) as ns:  # doctest: +SKIP
@@ -112,12 +115,15 @@ class NetSuiteClient:
         transport: httpx2.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         sleep: Sleep | None = None,
+        limiter: ConcurrencyLimiter | None = None,
     ) -> None:
         self.account = account if isinstance(account, AccountId) else AccountId.parse(account)
         override = _checked_base_url(base_url) if base_url else None
         self.rest_base_url = override or self.account.rest_base_url
         self.restlet_base_url = override or self.account.restlet_base_url
-        self.limiter: InFlightLimit = limit_for(self.account.realm, concurrency)
+        self.limiter: ConcurrencyLimiter = (
+            limiter if limiter is not None else limit_for(self.account.realm, concurrency)
+        )
         self.retry = retry or RetryPolicy(max_retries=max_retries)
         self.stats = ClientStats()
         self._sleep: Sleep = sleep or asyncio.sleep

@@ -17,11 +17,32 @@ import asyncio
 import threading
 from collections import deque
 from types import TracebackType
+from typing import Protocol
 
 from etail.errors import SettingsError
 
 DEFAULT_CONCURRENCY = 5
 """NetSuite's smallest account limit (Standard tier, development and partner accounts)."""
+
+
+class ConcurrencyLimiter(Protocol):
+    """What ``NetSuiteClient`` holds every HTTP attempt inside: ``async with limiter: ...``.
+
+    :class:`InFlightLimit` is the in-process one. A limiter shared by several processes (the
+    Celery workers of one connection, DESIGN.md "Runtime shape") implements the same interface
+    outside this package, so the client library stays free of any broker import.
+    """
+
+    @property
+    def in_flight(self) -> int:
+        """Requests this process has in flight through the limiter now."""
+        ...
+
+    async def __aenter__(self) -> object: ...
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
 
 
 class InFlightLimit:
@@ -142,4 +163,4 @@ def limit_for(realm: str, limit: int | None = None) -> InFlightLimit:
     return limiter
 
 
-__all__ = ["DEFAULT_CONCURRENCY", "InFlightLimit", "limit_for"]
+__all__ = ["DEFAULT_CONCURRENCY", "ConcurrencyLimiter", "InFlightLimit", "limit_for"]

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from etail.sandbox.netsuite import oauth2, pages, tokeninfo
+from etail.sandbox.netsuite import oauth2, pages, soap, tokeninfo
 from etail.sandbox.netsuite.admin import api as admin_api
 from etail.sandbox.netsuite.admin.errors import AdminError
 from etail.sandbox.netsuite.deps import InvalidLogin
@@ -63,12 +63,15 @@ def create_app(data_dir: Path, options: SandboxOptions | None = None) -> FastAPI
     app.state.options = options or SandboxOptions()
     app.include_router(records_router)
     app.include_router(tokeninfo.router)
+    app.include_router(soap.router)  # SuiteTalk SOAP with TBA (docs/soap.md)
     app.include_router(admin_api.router)
     app.include_router(pages.router)
     oauth2.install(app)  # OAuth 2.0 client credentials (M2M): token endpoint, JWKS, admin routes
     _add_handlers(app)
     pages.install(app, store)
     app.add_middleware(GovernanceMiddleware, limit_for=AccountLimits(store), options=options)
+    # Outside the governor: tells it the account of a SOAP request (its tokenPassport).
+    app.add_middleware(soap.SoapRealmMiddleware)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

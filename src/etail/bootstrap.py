@@ -52,7 +52,7 @@ from etail.crypto import SecretBox
 from etail.engine.flows import FlowRegistry
 from etail.engine.ports import JobQueue
 from etail.engine.service import FlowService
-from etail.errors import CredentialsError
+from etail.errors import CredentialsError, SettingsError
 from etail.jet import JetClient
 from etail.netsuite import AccountId, Environment, NetSuiteClient, TBACredentials
 from etail.netsuite.client import QueryParams
@@ -151,6 +151,24 @@ def build_services(
     services.integration_id = wiring.integration_id
     services.clients, services.io = clients, io
     return services
+
+
+def celery_queue(settings: Settings) -> JobQueue | None:
+    """``ETAIL_QUEUE=celery``: a queue sending job ids to ``etail jobs worker`` processes over
+    ``ETAIL_BROKER_URL``; ``None`` for the default ``inline`` (jobs run in this process)."""
+    kind = settings.queue.strip().lower()
+    if kind == "inline":
+        return None
+    if kind != "celery":
+        raise SettingsError(
+            f"ETAIL_QUEUE must be inline or celery, got {settings.queue!r}",
+            field="ETAIL_QUEUE",
+            hint="inline runs flows in the serving process; celery sends them to "
+            "`etail jobs worker` processes through ETAIL_BROKER_URL",
+        )
+    from etail.queue.celery import CeleryQueue, make_celery
+
+    return CeleryQueue(make_celery(settings.broker_url))
 
 
 class SettingsSource:
@@ -365,7 +383,7 @@ class _Wiring:
 
     def _shared_budget(self, realm: str, limit: int) -> ConcurrencyLimiter | None:
         """With Celery workers, one budget per account kept in the broker's Redis."""
-        if self.settings is None or self.settings.queue != "celery":
+        if self.settings is None or self.settings.queue.strip().lower() != "celery":
             return None
         from etail.queue.netsuite_budget import SharedBudget
 
@@ -499,4 +517,5 @@ __all__ = [
     "WatchedJet",
     "WatchedNetSuiteClient",
     "build_services",
+    "celery_queue",
 ]

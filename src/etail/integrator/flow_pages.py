@@ -8,7 +8,10 @@ resolve, one error with its retry data, and run history. The JSON API mirrors th
 form posts a CSRF token.
 
 The engine comes from the composition root (``etail.bootstrap.build_services``), built once per
-app on first use with the in-process runner started, or given by :func:`attach`.
+app on first use with the in-process runner started (``ETAIL_QUEUE=inline``, the default) or
+sending job ids to Celery workers (``ETAIL_QUEUE=celery``), or given by :func:`attach`. The
+services listen to ``app.state.connection_listeners``: a saved or re-checked connection rebuilds
+the clients, and one back Online resumes the flows it paused.
 """
 
 from __future__ import annotations
@@ -73,6 +76,17 @@ def attach(app: FastAPI, services: Any, queue: InlineQueue | None = None) -> Non
     """Use ``services`` (``.engine``, ``.flows``, ``.close()``) for this app's flow pages."""
     app.state.flow_services = services
     app.state.flow_runner = queue
+    listener = getattr(services, "connection_changed", None)
+    listeners = getattr(app.state, "connection_listeners", None)
+    if listener is not None and listeners is not None and listener not in listeners:
+        listeners.append(listener)
+
+
+def _detach(app: FastAPI, services: Any) -> None:
+    listener = getattr(services, "connection_changed", None)
+    listeners = getattr(app.state, "connection_listeners", None) or []
+    if listener is not None and listener in listeners:
+        listeners.remove(listener)
 
 
 def startup(app: FastAPI) -> FlowService:
@@ -91,6 +105,8 @@ def shutdown(app: FastAPI) -> None:
         if runner is not None:
             runner.stop()
         services = getattr(app.state, "flow_services", None)
+        if services is not None:
+            _detach(app, services)
         if services is not None and getattr(app.state, "flow_services_owned", False):
             services.close()
         app.state.flow_services = None
@@ -112,12 +128,16 @@ def engine_of(request: Request) -> FlowService:
 def _build(app: FastAPI) -> Any:
     from etail import bootstrap
 
-    queue = InlineQueue()
-    services = bootstrap.build_services(
-        app.state.settings, queue=queue, db_engine=getattr(app.state, "engine", None)
-    )
-    queue.bind(services.engine.execute, services.engine.tick).start()
-    attach(app, services, queue)
+    db_engine = getattr(app.state, "engine", None)
+    remote = bootstrap.celery_queue(app.state.settings)
+    if remote is not None:  # Celery workers run the jobs; their beat runs the scheduler tick
+        services = bootstrap.build_services(app.state.settings, queue=remote, db_engine=db_engine)
+        attach(app, services, None)
+    else:
+        queue = InlineQueue()
+        services = bootstrap.build_services(app.state.settings, queue=queue, db_engine=db_engine)
+        queue.bind(services.engine.execute, services.engine.tick).start()
+        attach(app, services, queue)
     app.state.flow_services_owned = True
     return services
 
@@ -220,11 +240,15 @@ def flows_page(
     request: Request, integration_id: str, engine: Engine, db: Db, who: Monitor
 ) -> Response:
     rows = _summaries(engine, integration_id)
+    paused = next((row.paused for row in rows if row.paused), None)
     return _page(
         request,
         db,
         "list.html",
         integration_id,
+        # celigo-jet.md §1.4: say why nothing runs while a connection is Offline.
+        problem=request.query_params.get("problem")
+        or (f"Flows paused: {paused}" if paused else None),
         rows=rows,
         groups=_grouped(rows),
         can_manage=who.allows("manage", integration_id),
@@ -567,6 +591,9 @@ class FlowOut(BaseModel):
     open_errors: int
     running: bool
     queued: int
+    paused: str | None = Field(
+        default=None, description="Why runs wait: a connection of the flow is Offline."
+    )
     last_job: JobOut | None
     steps: list[str]
     mapping: list[FieldMapOut]

@@ -2,7 +2,10 @@
 
 Runs happen in this process with Rich progress bars; the state goes to the integrator database,
 so the pages show the same jobs and errors. A run requested while another process runs the same
-flow waits (one run of a flow at a time) and starts here as soon as the flow is free.
+flow waits (one run of a flow at a time) and starts here as soon as the flow is free. With
+``ETAIL_QUEUE=celery`` the run is sent to the ``etail jobs worker`` processes instead and this
+command follows it in the database. A flow whose connection is Offline is paused: its run waits,
+queued, and the command says why (it starts when the connection is back Online).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from rich.table import Table
 
 from etail.engine.jobs import Job, JobStatus
 from etail.engine.ports import Progress as RunProgress
-from etail.engine.service import FlowService
+from etail.engine.service import PAUSED, FlowService
 from etail.engine.views import flow_view, job_view
 from etail.queue.inline import InlineQueue
 from etail.settings import get_settings
@@ -41,9 +44,14 @@ def open_services() -> Iterator[Any]:
     """The composition root's services for this process (``etail.bootstrap.build_services``)."""
     from etail import bootstrap
 
-    queue = InlineQueue()
-    services = bootstrap.build_services(get_settings(), queue=queue)
-    queue.bind(services.engine.execute, services.engine.tick)
+    settings = get_settings()
+    remote = bootstrap.celery_queue(settings)
+    if remote is not None:
+        services = bootstrap.build_services(settings, queue=remote)
+    else:
+        queue = InlineQueue()
+        services = bootstrap.build_services(settings, queue=queue)
+        queue.bind(services.engine.execute, services.engine.tick)
     try:
         yield services
     finally:
@@ -80,17 +88,58 @@ def run_jobs(
     return done
 
 
+def is_remote(engine: FlowService) -> bool:
+    """Whether jobs go to Celery workers (ETAIL_QUEUE=celery) rather than run here."""
+    return type(engine.queue).__name__ == "CeleryQueue"
+
+
 def _execute_when_free(engine: FlowService, job: Job, report: Any, wait: float) -> Job:
+    if is_remote(engine):
+        return _follow(engine, job, report, wait)
     deadline = time.monotonic() + wait
     told = False
     while True:
         result = asyncio.run(engine.execute(job.id, progress=report))
         if result.status is not JobStatus.QUEUED or time.monotonic() >= deadline:
             return result
+        if (result.message or "").startswith(PAUSED):
+            out.print(f"[yellow]{job.flow_id}: {_escape(result.message or '')}[/]")
+            out.print(
+                f"it runs when the connection is back Online (or: etail jobs cancel {job.id})"
+            )
+            return result
         if not told:
             out.print(f"[yellow]{job.flow_id}: another run of this flow is in progress; waiting[/]")
             told = True
         time.sleep(0.5)
+
+
+def _follow(engine: FlowService, job: Job, report: Any, wait: float) -> Job:
+    """Watch a job a Celery worker runs, in the database, until it ends or ``wait`` passes."""
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        current = engine.stores.jobs.get(job.id)
+        c = current.counters
+        done = c.success + c.ignored + c.errors
+        report(
+            RunProgress(
+                current.id, current.flow_id, c.exported, done, c.success, c.ignored, c.errors,
+                c.pages, finished=current.is_final,
+            )
+        )  # fmt: skip
+        if current.is_final or time.monotonic() >= deadline:
+            return current
+        if (current.message or "").startswith(PAUSED) and not told:
+            out.print(f"[yellow]{job.flow_id}: {_escape(current.message or '')}[/]")
+            told = True
+        time.sleep(0.25)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def jobs_table(jobs: list[Job], title: str = "Jobs") -> Table:
@@ -169,16 +218,20 @@ def list_flows(as_json: JsonOpt = False) -> None:
             if last
             else "never"
         )
+        on_off = "[green]On[/]" if r["enabled"] else "Off"
         table.add_row(
             r["id"],
             r["name"],
             r["group"],
-            "[green]On[/]" if r["enabled"] else "Off",
+            f"{on_off} [yellow](paused)[/]" if r.get("paused") else on_off,
             r["schedule_label"],
             str(r["open_errors"]),
             last_run,
         )
     out.print(table)
+    paused = next((r["paused"] for r in rows if r.get("paused")), None)
+    if paused:
+        out.print(f"[yellow]Flows paused: {_escape(paused)}[/]")
 
 
 @app.command()
@@ -196,6 +249,8 @@ def show(flow_id: str, as_json: JsonOpt = False) -> None:
         out.print(view["description"])
     out.print(f"Steps: {' → '.join(['export', *view['steps']])}")
     out.print(f"Schedule: {view['schedule_label']}  On: {view['enabled']}")
+    if view.get("paused"):
+        out.print(f"[yellow]Paused: {_escape(view['paused'])}[/]")
     mapping = Table(title="Mapping")
     for col in ("Source", "Target", "Rule"):
         mapping.add_column(col)

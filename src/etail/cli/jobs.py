@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from etail.cli.flows import JsonOpt, finish, jobs_table, open_services, out, print_json, run_jobs
+from etail.cli.flows import (
+    JsonOpt,
+    finish,
+    is_remote,
+    jobs_table,
+    open_services,
+    out,
+    print_json,
+    run_jobs,
+)
 from etail.engine.jobs import JobStatus
 from etail.engine.views import job_view
 from etail.errors import SettingsError
@@ -70,9 +79,18 @@ def tick(
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run one scheduler tick here: due schedules and automatic retries (for cron)."""
+    """Run one scheduler tick here: due schedules and automatic retries (for cron).
+
+    With ETAIL_QUEUE=celery the due jobs are sent to the workers and listed, not run here.
+    """
     with open_services() as services:
         jobs = services.engine.tick()
+        if is_remote(services.engine):
+            if as_json:
+                print_json([job_view(j) for j in jobs])
+            else:
+                out.print(jobs_table(jobs, title="Sent to the workers") if jobs else "nothing due")
+            return
         done = run_jobs(services.engine, jobs, show_progress=progress and not as_json, wait=0)
     if not jobs and not as_json:
         out.print("nothing due")

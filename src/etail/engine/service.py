@@ -350,8 +350,19 @@ class FlowService:
         """
         now = self.clock.now()
         self.recover_stale()
+        self._resume_held()
         started = [*self._due_schedules(now), *self._due_retries(now)]
         return started
+
+    def _resume_held(self) -> None:
+        """Submit again the jobs a pause held whose flow may run now (no process may have told
+        this one that the connection came back Online)."""
+        for flow in self.flows:
+            nxt = self.stores.jobs.next_queued(flow.id)
+            if nxt is None or not (nxt.message or "").startswith(PAUSED):
+                continue
+            if self.paused(flow.id) is None:
+                self.queue.submit(nxt.id)
 
     def _due_schedules(self, now: datetime) -> list[Job]:
         jobs = []

@@ -54,7 +54,8 @@ def passport(
         )
     if style == "bare":  # no namespaces at all, as some production code sends
         inner = "".join(f"<{k}>{v}</{k}>" for k, v in values)
-        return f'<tokenPassport>{inner}<signature algorithm="{algorithm}">{sig}</signature></tokenPassport>'
+        signed = f'<signature algorithm="{algorithm}">{sig}</signature>'
+        return f"<tokenPassport>{inner}{signed}</tokenPassport>"
     core = ns("core", version=version)
     inner = "".join(f'<ns1:{k} xmlns:ns1="{core}">{v}</ns1:{k}>' for k, v in values)
     return (

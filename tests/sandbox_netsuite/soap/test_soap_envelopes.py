@@ -127,12 +127,14 @@ def test_sales_order_with_lines_and_custom_fields(sandbox: Sandbox) -> None:
     s = steps_a_to_d(sandbox.admin)
     item_id, cust_id = item_and_customer(sandbox, s)
     order = (
-        f'<ns0:record xmlns:ns5="{SALES}" xmlns:ns1="{CORE}" xsi:type="ns5:SalesOrder" externalId="JET-1001">'
+        f'<ns0:record xmlns:ns5="{SALES}" xmlns:ns1="{CORE}" xsi:type="ns5:SalesOrder" '
+        'externalId="JET-1001">'
         f'<ns5:entity internalId="{cust_id}"/><ns5:tranDate>2026-11-29T00:00:00</ns5:tranDate>'
         "<ns5:otherRefNum>JET-1001</ns5:otherRefNum>"
         '<ns5:itemList replaceAll="true"><ns5:item><ns5:item externalId="SKU-1"/>'
         "<ns5:quantity>2</ns5:quantity><ns5:rate>9.99</ns5:rate></ns5:item></ns5:itemList>"
-        '<ns5:customFieldList><ns1:customField xsi:type="ns1:StringCustomFieldRef" scriptId="custbody_jet_id">'
+        '<ns5:customFieldList><ns1:customField xsi:type="ns1:StringCustomFieldRef" '
+        'scriptId="custbody_jet_id">'
         "<ns1:value>abc</ns1:value></ns1:customField></ns5:customFieldList></ns0:record>"
     )
     body = f'<ns0:upsert xmlns:ns0="{MSG}">{order}</ns0:upsert>'
@@ -180,7 +182,10 @@ def test_validation_errors_are_record_level_with_the_field(sandbox: Sandbox) -> 
     root = raw.xml(resp)
     assert raw.find(root, "code").text == "INVALID_FLD_VALUE"  # type: ignore[union-attr]
     assert "isInactive" in (raw.find(root, "message").text or "")  # type: ignore[union-attr]
-    order = f'<record xmlns:t="{SALES}" xsi:type="t:SalesOrder"><t:entity internalId="999999"/></record>'
+    order = (
+        f'<record xmlns:t="{SALES}" xsi:type="t:SalesOrder">'
+        '<t:entity internalId="999999"/></record>'
+    )
     resp = raw.post(sandbox.url, "add", op("add", order), raw.passport(s))
     assert not status_ok(resp) and "entity" in resp.text
     dup = raw.post(sandbox.url, "add", op("add", customer("D-1", "x")), raw.passport(s))
@@ -207,11 +212,15 @@ def test_search_basic_with_paging_and_search_more(sandbox: Sandbox) -> None:
                 sandbox.url, "add", op("add", customer(f"S-{n}", f"Co {n}", mail)), raw.passport(s)
             )
         )
-    prefs = f'<ns0:searchPreferences xmlns:ns0="{MSG}"><ns0:bodyFieldsOnly>true</ns0:bodyFieldsOnly><ns0:pageSize>5</ns0:pageSize></ns0:searchPreferences>'
+    prefs = (
+        f'<ns0:searchPreferences xmlns:ns0="{MSG}"><ns0:bodyFieldsOnly>true</ns0:bodyFieldsOnly>'
+        "<ns0:pageSize>5</ns0:pageSize></ns0:searchPreferences>"
+    )
     common = raw.ns("common")
     criteria = (
         f'<ns0:searchRecord xsi:type="ns3:CustomerSearchBasic" xmlns:ns3="{common}">'
-        f'<ns3:email operator="contains"><ns2:searchValue xmlns:ns2="{CORE}">EXAMPLE.com</ns2:searchValue></ns3:email>'
+        f'<ns3:email operator="contains"><ns2:searchValue xmlns:ns2="{CORE}">'
+        "EXAMPLE.com</ns2:searchValue></ns3:email>"
         "</ns0:searchRecord>"
     )
     resp = raw.post(

@@ -188,6 +188,13 @@ def test_validation_errors_are_record_level_with_the_field(sandbox: Sandbox) -> 
     )
     resp = raw.post(sandbox.url, "add", op("add", order), raw.passport(s))
     assert not status_ok(resp) and "entity" in resp.text
+    unknown = (
+        f'<record xmlns:q1="{LISTREL}" xsi:type="q1:Customer">'
+        "<q1:salesRepo>x</q1:salesRepo></record>"
+    )
+    resp = raw.post(sandbox.url, "add", op("add", unknown), raw.passport(s))
+    assert not status_ok(resp) and "Unknown field 'salesRepo'" in resp.text
+    assert "X-NetSuite" not in resp.text  # the REST-only advice is left out
     dup = raw.post(sandbox.url, "add", op("add", customer("D-1", "x")), raw.passport(s))
     assert status_ok(dup)
     dup = raw.post(sandbox.url, "add", op("add", customer("D-1", "y")), raw.passport(s))

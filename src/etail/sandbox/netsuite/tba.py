@@ -47,6 +47,7 @@ LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW = 30 * 60
 LOCKOUT_SECONDS = 30 * 60
 LOCKED = "temporary_locked"
+LOCKOUT_SCAN = 200  # failures read back at most; a lock cycle leaves about five
 # SOAP accepts both spellings (coreTypes.xsd enum, NS:section_4395625838).
 PASSPORT_ALGORITHMS = frozenset({"HMAC-SHA256", "HMAC_SHA256"})
 REALM = re.compile(r'(?:^|[\s,])realm\s*=\s*"([^"]*)"', re.IGNORECASE)
@@ -220,13 +221,15 @@ class TbaVerifier:
     def locked_until(self, s: Session, account_pk: int, user: str) -> float | None:
         """When the user's lockout ends (Unix time), or None when the user may log in.
 
-        Failures are replayed in order from the Login Audit Trail: the fifth failure within
-        ``LOCKOUT_WINDOW`` starts a lock of ``LOCKOUT_SECONDS``; attempts refused while locked
-        are not failures of their own, and a successful login clears the count.
+        The failures since the user's last success are replayed in order from the Login Audit
+        Trail: the fifth within ``LOCKOUT_WINDOW`` starts a lock of ``LOCKOUT_SECONDS``;
+        attempts refused while locked are not failures of their own.
         """
         now = self._clock()
         since = datetime.fromtimestamp(now - LOCKOUT_WINDOW - LOCKOUT_SECONDS, UTC)
-        rows = s.execute(
+        # Newest first, through the account_pk index, stopping at the user's last success: only
+        # failures after it can lock, so the usual check reads one row, however busy the user.
+        newest = s.execute(
             select(LoginAudit.at, LoginAudit.status)
             .where(
                 LoginAudit.account_pk == account_pk,
@@ -234,15 +237,19 @@ class TbaVerifier:
                 LoginAudit.at >= since,
                 LoginAudit.detail != LOCKED,
             )
-            .order_by(LoginAudit.at, LoginAudit.id)
+            .order_by(LoginAudit.id.desc())
+            .limit(LOCKOUT_SCAN)
         ).all()
+        rows = []
+        for at, status in newest:
+            if status == "Success":
+                break
+            rows.append(at)
+        rows.reverse()
         recent: deque[float] = deque()
         lock_end: float | None = None
-        for at, status in rows:
+        for at in rows:
             moment = _epoch(at)
-            if status == "Success":
-                recent.clear()
-                continue
             if lock_end is not None and moment < lock_end:
                 continue
             recent.append(moment)

@@ -10,6 +10,7 @@ be read or written is not a fault: it answers HTTP 200 with ``status isSuccess="
 from __future__ import annotations
 
 import secrets
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,6 +93,7 @@ class _Search:
 
 
 _searches: OrderedDict[str, _Search] = OrderedDict()
+_searches_lock = threading.Lock()
 
 
 # ---- responses -----------------------------------------------------------------------------
@@ -138,7 +140,9 @@ def _from_problem(problem: Problem) -> RecordError:
     if problem.code == "NONEXISTENT_ID":
         return RecordError(*NOT_FOUND)
     where = f" (field {problem.error_path})" if problem.error_path else ""
-    return RecordError(_CODES.get(problem.code, problem.code), f"{problem.detail}{where}")
+    # The shared validation suggests a REST header for unknown fields; SOAP has no such header.
+    detail = problem.detail.replace(", or send X-NetSuite-PropertyNameValidation: ignore", "")
+    return RecordError(_CODES.get(problem.code, problem.code), f"{detail}{where}")
 
 
 def _ref_key(ref: Element) -> str:
@@ -332,7 +336,8 @@ def search(call: Call) -> str:
 def search_more_with_id(call: Call) -> str:
     search_id = text_of(_operand(call, "searchId"))
     raw_index = text_of(_operand(call, "pageIndex"))
-    kept = _searches.get(search_id)
+    with _searches_lock:
+        kept = _searches.get(search_id)
     try:
         if kept is None or kept.account != call.caller.account_id:
             raise RecordError("INVALID_SEARCH", f"The search {search_id!r} is unknown or expired.")
@@ -355,9 +360,10 @@ def _preferences(call: Call) -> tuple[int, bool]:
 
 def _keep(search: _Search) -> str:
     search_id = f"WEBSERVICES_{search.account}_{secrets.token_hex(12)}"
-    _searches[search_id] = search
-    while len(_searches) > KEPT_SEARCHES:  # bounded memory: the oldest searches expire
-        _searches.popitem(last=False)
+    with _searches_lock:  # operations run in the server's worker threads
+        _searches[search_id] = search
+        while len(_searches) > KEPT_SEARCHES:  # bounded memory: the oldest searches expire
+            _searches.popitem(last=False)
     return search_id
 
 

@@ -5,6 +5,7 @@ credentials are used at once, and an OAuth 2.0 connection runs flows."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -237,3 +238,30 @@ def test_an_oauth2_connection_runs_flows(env: Env, app: FastAPI) -> None:
         save_netsuite(
             env, app, auth_type="token", token_id=token.token_id, token_secret=token.token_secret
         )
+
+
+def test_etail_flows_run_says_the_flow_is_paused(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from etail.cli import app as cli
+    from etail.settings import get_settings
+
+    monkeypatch.setenv("ETAIL_HOME", str(env.world.settings.home))
+    get_settings.cache_clear()
+    ns_repo_call(env, lambda r: r.set_offline(ns_id(env), "401 INVALID_LOGIN (test)"))
+    try:
+        ran = CliRunner().invoke(cli, ["flows", "run", FLOW, "--no-progress", "--json"])
+        assert ran.exit_code == 1, ran.output
+        [job] = json.loads(ran.stdout)  # the remark goes to stderr: --json stays parseable
+        assert "paused: NetSuite connection Offline" in ran.stderr
+        assert job["status"] == "queued"
+        assert (
+            job["message"] == "paused: NetSuite connection Offline \u2014 401 INVALID_LOGIN (test)"
+        )
+        listed = CliRunner().invoke(cli, ["flows", "list"], terminal_width=200)
+        assert "(paused)" in listed.output and "Flows paused: NetSuite connection" in listed.output
+    finally:
+        ns_repo_call(env, lambda r: r.set_online(ns_id(env)))
+        for held in env.services.engine.stores.jobs.find(statuses=[JobStatus.QUEUED]):
+            env.services.engine.cancel(held.id)
+        get_settings.cache_clear()

@@ -31,6 +31,7 @@ from etail.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True)
 out = Console()
+notes = Console(stderr=True)  # remarks while running: stdout stays clean for --json
 CLI_USER = "cli"
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -103,13 +104,15 @@ def _execute_when_free(engine: FlowService, job: Job, report: Any, wait: float) 
         if result.status is not JobStatus.QUEUED or time.monotonic() >= deadline:
             return result
         if (result.message or "").startswith(PAUSED):
-            out.print(f"[yellow]{job.flow_id}: {_escape(result.message or '')}[/]")
-            out.print(
+            notes.print(f"[yellow]{job.flow_id}: {_escape(result.message or '')}[/]")
+            notes.print(
                 f"it runs when the connection is back Online (or: etail jobs cancel {job.id})"
             )
             return result
         if not told:
-            out.print(f"[yellow]{job.flow_id}: another run of this flow is in progress; waiting[/]")
+            notes.print(
+                f"[yellow]{job.flow_id}: another run of this flow is in progress; waiting[/]"
+            )
             told = True
         time.sleep(0.5)
 
@@ -131,7 +134,7 @@ def _follow(engine: FlowService, job: Job, report: Any, wait: float) -> Job:
         if current.is_final or time.monotonic() >= deadline:
             return current
         if (current.message or "").startswith(PAUSED) and not told:
-            out.print(f"[yellow]{job.flow_id}: {_escape(current.message or '')}[/]")
+            notes.print(f"[yellow]{job.flow_id}: {_escape(current.message or '')}[/]")
             told = True
         time.sleep(0.25)
 

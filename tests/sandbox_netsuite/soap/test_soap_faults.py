@@ -132,8 +132,8 @@ def test_ambiguous_authentication(sandbox: Sandbox) -> None:
 
 @pytest.fixture
 def slow_sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    """A sandbox whose requests hold their concurrency slot 600 ms."""
-    app = create_app(tmp_path / "ns", SandboxOptions(latency_ms=600))
+    """A sandbox whose requests hold their concurrency slot 1 s."""
+    app = create_app(tmp_path / "ns", SandboxOptions(latency_ms=1000))
     with BackgroundServer(app) as srv:
         admin = AdminClient(srv.url, read_admin_key(tmp_path / "ns"))
         yield Sandbox(srv.url, tmp_path / "ns", admin, app)
@@ -160,7 +160,7 @@ def test_soap_shares_the_account_pool_with_rest_ws_request_blocked(slow_sandbox:
     threads = [threading.Thread(target=rest) for _ in range(5)]
     for t in threads:
         t.start()
-    time.sleep(0.3)  # the five REST calls now hold every slot
+    time.sleep(0.4)  # the five REST calls now hold every slot (for 1 s)
     blocked = raw.post(sb.url, "getServerTime", TIME, raw.passport(s))
     for t in threads:
         t.join()

@@ -265,3 +265,32 @@ def test_etail_flows_run_says_the_flow_is_paused(env: Env, monkeypatch: pytest.M
         for held in env.services.engine.stores.jobs.find(statuses=[JobStatus.QUEUED]):
             env.services.engine.cancel(held.id)
         get_settings.cache_clear()
+
+
+def test_the_flows_page_and_api_say_why_flows_are_paused(env: Env, app: FastAPI) -> None:
+    from engine.web import Site, api_headers, signed_in_owner  # tests/engine/web.py
+    from etail.httpserver import BackgroundServer
+
+    services = build_services(env.world.settings)
+    flow_pages.attach(app, services, None)
+    integ = env.world.installed.integration_id
+    ns_repo_call(env, lambda r: r.set_offline(ns_id(env), "401 INVALID_LOGIN (test)"))
+    try:
+        with BackgroundServer(app) as srv:
+            site = Site(srv.url, integ, services.engine, None)  # type: ignore[arg-type]
+            browser = signed_in_owner(site)
+            try:
+                page = browser.get(site.path("flows"))
+            finally:
+                browser.close()
+            assert page.status_code == 200
+            assert "Flows paused: NetSuite connection Offline \u2014 401 INVALID_LOGIN" in page.text
+            headers = api_headers(site, "owner@example.com", "Owner-Pass-123")
+            with site.client(headers=headers) as api:
+                flows = api.get(site.api("flows")).json()
+            assert {f["paused"] for f in flows} == {
+                "NetSuite connection Offline \u2014 401 INVALID_LOGIN (test)"
+            }
+    finally:
+        ns_repo_call(env, lambda r: r.set_online(ns_id(env)))
+        services.close()

@@ -38,6 +38,7 @@ from etail.netsuite.signing import (
     sign_request,
     signature_base_string,
 )
+from etail.netsuite.soap import SoapClient
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -58,6 +59,7 @@ __all__ = [
     "OAuth2ClientCredentials",
     "RetryPolicy",
     "SignedRequest",
+    "SoapClient",
     "TBACredentials",
     "TokenPassport",
     "certificate_id",

@@ -214,7 +214,7 @@ def test_soap_is_governed_with_a_soap_fault(tmp_path: Path) -> None:
         r = httpx2.post(f"{srv.url}/services/NetSuitePort_2024_2", headers=auth(), content=b"<x/>")
     assert r.status_code == 500 and r.headers["content-type"].startswith("text/xml")
     assert "<platformFaults:code>WS_REQUEST_BLOCKED</platformFaults:code>" in r.text
-    assert "ExceededConcurrentRequestLimitFault" in r.text
+    assert "exceededConcurrentRequestLimitFault" in r.text
 
 
 def test_bearer_requests_count_against_their_accounts_pool() -> None:

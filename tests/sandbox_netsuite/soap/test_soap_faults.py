@@ -166,7 +166,7 @@ def test_soap_shares_the_account_pool_with_rest_ws_request_blocked(slow_sandbox:
         t.join()
     assert raw.fault(blocked) == (
         "SuiteTalk concurrent request limit exceeded. Request blocked.",
-        "ExceededConcurrentRequestLimitFault",
+        "exceededConcurrentRequestLimitFault",
         "WS_REQUEST_BLOCKED",
     )
     assert rest_codes == [200] * 5

@@ -190,10 +190,11 @@ async def _send_error(send: Send, channel: Channel, status: int, code: str, deta
 
 
 def soap_fault(code: str, detail: str) -> bytes:
+    # Element names as faults.xsd spells them (lower camel case); the types are upper camel.
     fault = (
-        "ExceededConcurrentRequestLimitFault"
+        "exceededConcurrentRequestLimitFault"
         if code == "WS_REQUEST_BLOCKED"
-        else "UnexpectedErrorFault"
+        else "unexpectedErrorFault"
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'

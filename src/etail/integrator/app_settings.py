@@ -73,6 +73,18 @@ class FulfillmentSettings(BaseModel):
         description="NetSuite carrier or ship method = Jet carrier, one per line.",
     )
     default_carrier: str = Field("Other", title="Default Jet carrier")
+    method_map: dict[str, str] = Field(
+        default_factory=dict,
+        title="Ship method map",
+        description="NetSuite ship method = Jet shipping method, one per line.",
+    )
+    default_method: str = Field("Other", title="Default Jet shipping method")
+    ship_from_zip: str = Field(
+        "00000",
+        title="Ship-from ZIP code",
+        description="Sent to Jet with every shipment (five digits, or ZIP+4).",
+        pattern=r"^\d{5}(-\d{4})?$",
+    )
     return_location_id: str = Field("", title="Return location (internal ID)")
 
 

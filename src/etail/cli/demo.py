@@ -185,8 +185,14 @@ def netsuite_steps(world: World, say: Say) -> NewToken:
     with session_scope(world.db.sessions) as session:
         keys = iclient_keys(session, world.db.box)
     if acct not in {a["account_id"] for a in admin.accounts()}:
-        admin.create_account(acct, company_name="Demo Company")
+        created = admin.create_account(acct, company_name="Demo Company")
         say(f"NetSuite sandbox: created account {acct}")
+        if created.get("generated_password"):
+            # Shown once, like NetSuite's own first login; the pages need it (Setup menu paths).
+            say(
+                "NetSuite sandbox pages sign-in (shown once): "
+                f"{created['administrator']['email']} / {created['generated_password']}"
+            )
     admin.install_bundle(acct, keys.consumer_key, keys.consumer_secret)
     say(f"Bundle installed: integration record '{BUNDLE_APPLICATION}' (iClient eTail NetSuite)")
     admin.set_feature(acct, "tba", True)

@@ -281,3 +281,21 @@ def test_every_page_route_checks_for_an_active_administrator(sandbox: Sandbox) -
             assert resp.status_code == 303, (method, path, resp.status_code)
             assert resp.headers["location"].startswith("/app/login"), (method, path)
     assert sandbox.admin.account(realm) == before  # nothing was changed
+
+
+def test_login_audit_trail_pages_and_filters_by_status(
+    sandbox: Sandbox, signed_in: tuple[requests.Session, dict[str, Any]]
+) -> None:
+    http, acct = signed_in
+    url = f"{sandbox.url}/services/rest/record/v1/customer"
+    for _ in range(55):  # TBA is off on a fresh account: each attempt is a Failure row
+        auth = OAuth1(acct["ck"], acct["cs"], secrets.token_hex(32), secrets.token_hex(32),
+                      signature_method="HMAC-SHA256", realm=acct["realm"])  # fmt: skip
+        assert requests.get(url, auth=auth, timeout=10).status_code == 401
+    trail = f"{sandbox.url}/app/setup/login-audit-trail"
+    first = http.get(trail, params={"status": "Failure"}).text
+    assert "55 logins · page 1 of 2" in first
+    assert first.count("<code>FeatureDisabled</code>") == 50 and "Older" in first
+    second = http.get(trail, params={"status": "Failure", "page": 2}).text
+    assert second.count("<code>FeatureDisabled</code>") == 5 and "Newer" in second
+    assert "0 logins" in http.get(trail, params={"status": "Success"}).text

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
@@ -488,7 +488,18 @@ def token_action(
 # ---- Setup > Users/Roles > User Management > View Login Audit Trail -------------------------
 
 
+AUDIT_PAGE_SIZE = 50
+
+
 @router.get("/setup/login-audit-trail")
-def audit_page(request: Request, user: UserDep, s: SessionDep) -> Response:
-    rows = audit.list_audit(s, user.account, 500)
-    return render(request, "audit.html", {"rows": rows})
+def audit_page(
+    request: Request, user: UserDep, s: SessionDep, page: int = 1, status: str = "all"
+) -> Response:
+    wanted = cast(audit.StatusFilter, status if status in ("Success", "Failure") else "all")
+    page = max(1, page)
+    rows, total = audit.audit_page(
+        s, user.account, page=page, per_page=AUDIT_PAGE_SIZE, status=wanted
+    )
+    pages = max(1, -(-total // AUDIT_PAGE_SIZE))
+    context = {"rows": rows, "total": total, "page": min(page, pages), "pages": pages}
+    return render(request, "audit.html", {**context, "status": wanted})

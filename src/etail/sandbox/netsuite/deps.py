@@ -81,28 +81,32 @@ def _verify_and_audit(
     store: Store, verifier: TbaVerifier, signed: SignedRequest, channel: Channel, ip: str
 ) -> Caller | None:
     attempt = LoginAttempt(channel=channel)
-    caller: Caller | None = None
     try:
         with store.session() as s:
             caller = verifier.verify(s, signed, attempt)
+            # A success's trail row commits with its nonce: one write transaction, not two.
+            s.add(_audit_row(attempt, channel, ip, success=True))
+        return caller
     except LoginRejected as exc:
         attempt.detail = exc.detail
-    with store.session() as s:  # its own transaction: a failure's row must be kept
-        s.add(
-            LoginAudit(
-                account_pk=attempt.account_pk,
-                realm=attempt.realm[:100],
-                user=attempt.user,
-                role=attempt.role,
-                token_name=attempt.token_name,
-                application=attempt.application,
-                status="Success" if caller else "Failure",
-                detail=attempt.detail,
-                channel=channel,
-                ip_address=ip,
-            )
-        )
-    return caller
+    with store.session() as s:  # its own transaction: the failed verify was rolled back
+        s.add(_audit_row(attempt, channel, ip, success=False))
+    return None
+
+
+def _audit_row(attempt: LoginAttempt, channel: Channel, ip: str, *, success: bool) -> LoginAudit:
+    return LoginAudit(
+        account_pk=attempt.account_pk,
+        realm=attempt.realm[:100],
+        user=attempt.user,
+        role=attempt.role,
+        token_name=attempt.token_name,
+        application=attempt.application,
+        status="Success" if success else "Failure",
+        detail=attempt.detail,
+        channel=channel,
+        ip_address=ip,
+    )
 
 
 async def _bearer_or_tba(request: Request, channel: Channel) -> Caller:

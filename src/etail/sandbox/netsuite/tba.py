@@ -48,6 +48,14 @@ LOCKOUT_WINDOW = 30 * 60
 LOCKOUT_SECONDS = 30 * 60
 LOCKED = "temporary_locked"
 LOCKOUT_SCAN = 200  # failures read back at most; a lock cycle leaves about five
+# Decrypted secrets are kept in memory this long, keyed by their ciphertext: a rotated secret
+# has a new ciphertext, so the cache never answers with an old one. Every request is still
+# verified in full; the cache only saves the Fernet decrypts (HMAC + AES) of each request.
+SECRET_TTL = 60.0
+SECRET_CACHE_SIZE = 1_000
+# Used nonces older than two timestamp windows can never match again (the timestamp check
+# refuses them first), so purging them once a minute instead of per request changes nothing.
+NONCE_PURGE_EVERY = 60.0
 # SOAP accepts both spellings (coreTypes.xsd enum, NS:section_4395625838).
 PASSPORT_ALGORITHMS = frozenset({"HMAC-SHA256", "HMAC_SHA256"})
 REALM = re.compile(r'(?:^|[\s,])realm\s*=\s*"([^"]*)"', re.IGNORECASE)
@@ -194,9 +202,23 @@ class TbaVerifier:
     def __init__(self, box: SecretBox, clock: Callable[[], float] = time.time) -> None:
         self._box = box
         self._clock = clock
+        self._secrets: dict[str, tuple[str, float]] = {}  # ciphertext -> (plaintext, expiry)
+        self._next_purge = 0.0
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> str:  # the secret cache is never shown
         return "TbaVerifier()"
+
+    def _secret(self, encrypted: str) -> str:
+        """The decrypted secret, from memory for ``SECRET_TTL`` seconds after first use."""
+        now = time.monotonic()
+        cached = self._secrets.get(encrypted)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        plain = self._box.decrypt(encrypted)
+        if len(self._secrets) >= SECRET_CACHE_SIZE:
+            self._secrets.clear()  # bounded: tokens are few, so a full cache is stale anyway
+        self._secrets[encrypted] = (plain, now + SECRET_TTL)
+        return plain
 
     def verify(self, s: Session, req: SignedRequest, attempt: LoginAttempt) -> Caller:
         """Return the Caller or raise ``LoginRejected``; ``attempt`` collects the audit fields."""
@@ -229,6 +251,8 @@ class TbaVerifier:
         since = datetime.fromtimestamp(now - LOCKOUT_WINDOW - LOCKOUT_SECONDS, UTC)
         # Newest first, through the account_pk index, stopping at the user's last success: only
         # failures after it can lock, so the usual check reads one row, however busy the user.
+        # Iterated, not fetched whole: SQLite steps lazily, so a busy user's check stops at the
+        # first row instead of reading (and parsing the dates of) LOCKOUT_SCAN successes.
         newest = s.execute(
             select(LoginAudit.at, LoginAudit.status)
             .where(
@@ -239,12 +263,13 @@ class TbaVerifier:
             )
             .order_by(LoginAudit.id.desc())
             .limit(LOCKOUT_SCAN)
-        ).all()
+        )
         rows = []
         for at, status in newest:
             if status == "Success":
                 break
             rows.append(at)
+        newest.close()
         rows.reverse()
         recent: deque[float] = deque()
         lock_end: float | None = None
@@ -362,7 +387,7 @@ class TbaVerifier:
     ) -> None:
         """base64(HMAC-SHA256(cs&ts, account&consumerKey&token&nonce&timestamp)) (§2)."""
         secrets = (integ.consumer_secret_enc, tok.token_secret_enc)
-        key = "&".join(self._box.decrypt(enc) for enc in secrets)
+        key = "&".join(self._secret(enc) for enc in secrets)
         p = passport
         base = "&".join((p.account, p.consumer_key, p.token, p.nonce, p.timestamp))
         expected = base64.b64encode(
@@ -396,7 +421,7 @@ class TbaVerifier:
 
     def _check_signature(self, req: SignedRequest, integ: Integration, tok: AccessToken) -> None:
         validator = _KnownSecrets(
-            self._box.decrypt(integ.consumer_secret_enc), self._box.decrypt(tok.token_secret_enc)
+            self._secret(integ.consumer_secret_enc), self._secret(tok.token_secret_enc)
         )
         try:
             valid, request = ResourceEndpoint(validator).validate_protected_resource_request(
@@ -414,8 +439,11 @@ class TbaVerifier:
         self, s: Session, tok: AccessToken, nonce: str, ts: int, channel: Channel
     ) -> None:
         """Remember the pair; the unique index makes a concurrent replay ``NonceUsed`` too."""
-        horizon = int(self._clock()) - 2 * TIMESTAMP_WINDOW
-        s.execute(delete(UsedNonce).where(UsedNonce.timestamp < horizon))
+        now = self._clock()
+        if now >= self._next_purge or now < self._next_purge - NONCE_PURGE_EVERY:
+            self._next_purge = now + NONCE_PURGE_EVERY  # a clock moved back purges at once
+            horizon = int(now) - 2 * TIMESTAMP_WINDOW
+            s.execute(delete(UsedNonce).where(UsedNonce.timestamp < horizon))
         try:
             with s.begin_nested():
                 s.add(

@@ -54,15 +54,19 @@ class RecordStore:
         return row
 
     def lookup(self, rtype_name: str, ref: str) -> RecordRow | None:
-        query = select(RecordRow).where(
-            RecordRow.account == self.account, RecordRow.rtype == rtype_name
-        )
-        if ref.startswith("eid:"):
-            query = query.where(RecordRow.external_id == ref[4:])
-        elif ref.isdigit() and len(ref) < 16:
-            query = query.where(RecordRow.id == int(ref))
-        else:
+        if ref.isdigit() and len(ref) < 16:
+            # By primary key through the session's identity map: a record this request already
+            # read (a line's item, resolved and then priced) costs no second query.
+            row = self.session.get(RecordRow, int(ref))
+            ok = row is not None and row.account == self.account and row.rtype == rtype_name
+            return row if ok else None
+        if not ref.startswith("eid:"):
             return None
+        query = select(RecordRow).where(
+            RecordRow.account == self.account,
+            RecordRow.rtype == rtype_name,
+            RecordRow.external_id == ref[4:],
+        )
         return self.session.scalars(query).first()
 
     def lines(self, row: RecordRow) -> Lines:

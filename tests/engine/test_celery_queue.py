@@ -39,3 +39,14 @@ def test_a_real_worker_runs_submitted_jobs_one_per_flow_at_a_time(
     assert (first.status, second.status) == (JobStatus.COMPLETED, JobStatus.COMPLETED)
     assert second.started_at >= first.ended_at  # type: ignore[operator]
     assert target.writes == 10 and len(target.rows) == 5
+
+
+def test_a_broker_that_does_not_answer_is_a_transient_error_naming_the_fix() -> None:
+    from etail.errors import TransientError
+    from etail.httpserver import free_port
+    from etail.queue.celery import CeleryQueue, make_celery
+
+    queue = CeleryQueue(make_celery(f"redis://127.0.0.1:{free_port()}/0"))  # nothing listens
+    with pytest.raises(TransientError) as info:
+        queue.submit("job-1")
+    assert "ETAIL_BROKER_URL" in str(info.value) and "ETAIL_QUEUE=inline" in str(info.value)

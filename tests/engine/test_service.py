@@ -178,3 +178,18 @@ def test_overview_rows() -> None:
     assert rows["orders"].last_job is None and rows["orders"].open_errors == 0
     svc.request_run("orders")
     assert svc.overview()[0].queued == 1
+
+
+class _BrokerDown:
+    def submit(self, job_id: str) -> None:
+        raise TransientError("the job could not be handed to the Celery workers (OperationalError)")
+
+
+async def test_a_queue_that_cannot_take_the_job_ends_it_visibly_and_frees_the_flow() -> None:
+    svc = service(flow(FunctionImport("noop", lambda rec: None)), queue=_BrokerDown())
+    with pytest.raises(TransientError):
+        svc.request_run("orders", triggered_by="test")
+    [job] = svc.stores.jobs.find(flow_id="orders")
+    assert job.status is JobStatus.CANCELED
+    assert job.message is not None and job.message.startswith("not started: ")
+    assert svc.stores.jobs.next_queued("orders") is None  # nothing left to hold later runs back

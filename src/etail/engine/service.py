@@ -33,7 +33,7 @@ from etail.engine.records import ErrorEntry, ErrorState
 from etail.engine.retries import RetryPolicy
 from etail.engine.runner import LAST_EXPORT_AT, CancelToken, Runner
 from etail.engine.schedules import Schedule
-from etail.errors import FlowError, JobError, SettingsError
+from etail.errors import EtailError, FlowError, JobError, SettingsError
 
 AUTO_RETRY = "auto-retry"
 SCHEDULE = "schedule"
@@ -239,7 +239,14 @@ class FlowService:
     def _enqueue(self, job: Job) -> Job:
         job.created_at = self.clock.now()
         self.stores.jobs.add(job)
-        self.queue.submit(job.id)
+        try:
+            self.queue.submit(job.id)
+        except EtailError as exc:
+            # The queue could not take it (a broker down): end the job visibly rather than
+            # leave a queued job that nothing will start and that holds later runs back.
+            job.transition(JobStatus.CANCELED, self.clock.now(), f"not started: {exc}")
+            self.stores.jobs.update(job, expected=JobStatus.QUEUED)
+            raise
         return job
 
     def resolve(self, error_ids: Sequence[str], by: str) -> int:

@@ -16,6 +16,8 @@ from typing import Any
 
 from celery import Celery
 
+from etail.errors import TransientError
+
 TASK_RUN = "etail.run_job"
 TASK_TICK = "etail.tick"
 DEFAULT_QUEUE = "etail"
@@ -45,7 +47,18 @@ class CeleryQueue:
         self.app = app
 
     def submit(self, job_id: str) -> None:
-        self.app.send_task(TASK_RUN, args=[job_id])
+        try:
+            # A short retry budget: a person pressed Run and is waiting for the answer.
+            self.app.send_task(
+                TASK_RUN,
+                args=[job_id],
+                retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
+            )
+        except Exception as exc:  # kombu's OperationalError and friends; the type says little
+            raise TransientError(
+                f"the job could not be handed to the Celery workers ({type(exc).__name__})",
+                hint="start the broker named by ETAIL_BROKER_URL, or set ETAIL_QUEUE=inline",
+            ) from exc
 
 
 def register_tasks(
